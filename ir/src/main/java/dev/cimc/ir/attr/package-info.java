@@ -1,0 +1,2 @@
+/** Typed, immutable node attributes and attribute dictionaries. */
+package dev.cimc.ir.attr;

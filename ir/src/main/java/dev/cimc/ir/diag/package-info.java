@@ -1,0 +1,2 @@
+/** Source locations and the {@code CimcException} family every user-visible error belongs to. */
+package dev.cimc.ir.diag;

@@ -1,0 +1,18 @@
+package dev.cimc.ir.dialect.graph;
+
+import dev.cimc.ir.op.Dialect;
+import dev.cimc.ir.op.OpDef;
+import java.util.ArrayList;
+
+/** The {@code graph} dialect: float tensor ops with ONNX semantics, the language frontends lower into. */
+public final class GraphDialect {
+  private GraphDialect() {}
+
+  public static Dialect create() {
+    var ops = new ArrayList<OpDef>();
+    ops.addAll(ElementwiseOps.defs());
+    ops.addAll(ShapeOps.defs());
+    ops.addAll(LinalgOps.defs());
+    return new Dialect("graph", "float tensor ops with ONNX semantics", ops);
+  }
+}

@@ -1,0 +1,2 @@
+/** Dense tensor storage on primitive arrays. */
+package dev.cimc.ir.tensor;

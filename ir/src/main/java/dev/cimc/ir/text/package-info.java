@@ -1,0 +1,2 @@
+/** The text format of the IR: printer, parser and type syntax. */
+package dev.cimc.ir.text;

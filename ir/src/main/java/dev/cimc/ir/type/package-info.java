@@ -1,0 +1,2 @@
+/** Value types: element types, shapes, quantization parameters and tensor types. */
+package dev.cimc.ir.type;
