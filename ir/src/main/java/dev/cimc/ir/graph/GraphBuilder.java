@@ -139,8 +139,9 @@ public final class GraphBuilder {
           + " differ from inferred " + types, null);
     }
     if (names != null && names.size() != types.size()) {
-      throw new CimcException(location, op.fullName() + " produces " + types.size() + " results, "
-          + names.size() + " were requested", null);
+      throw new CimcException(location, op.fullName() + " produces " + types.size() + " result"
+          + (types.size() == 1 ? "" : "s") + ", " + names.size() + (names.size() == 1 ? " was" : " were")
+          + " requested", null);
     }
     if (anchor != null) {
       return graph.insertBefore(anchor, op, operands, attrs, types, names, location);

@@ -58,7 +58,7 @@ public final class InferContext {
    */
   public TensorType declaredResult(int i) {
     if (declaredResults == null || i >= declaredResults.size() || declaredResults.get(i) == null) {
-      throw new InferenceException(op.fullName() + " needs an explicit result type");
+      throw new InferenceException("the result type must be given explicitly");
     }
     return declaredResults.get(i);
   }

@@ -22,6 +22,23 @@ public final class Half {
     return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
+  /**
+   * Rounds a double to the nearest f16 (ties to even) in one step: a plain {@code (float)} cast first
+   * could round twice and land on an f16 tie that the double was not on.
+   */
+  public static short fromDouble(double d) {
+    float f = (float) d;
+    if ((double) f != d && !Double.isNaN(d) && !Float.isInfinite(f)) {
+      // Round to odd at float precision (24 bits, more than 11 + 2): then rounding to f16 is exact.
+      int bits = Float.floatToRawIntBits(f);
+      if ((bits & 1) == 0) {
+        bits += Math.abs((double) f) < Math.abs(d) ? 1 : -1;
+        f = Float.intBitsToFloat(bits);
+      }
+    }
+    return fromFloat(f);
+  }
+
   public static short fromFloat(float f) {
     int bits = Float.floatToRawIntBits(f);
     int sign = (bits >>> 16) & 0x8000;

@@ -248,7 +248,7 @@ public final class Tensor {
     switch (type.elementType().storage()) {
       case F64 -> ((double[]) data)[i] = v;
       case F32 -> ((float[]) data)[i] = (float) v;
-      case F16 -> ((short[]) data)[i] = Half.fromFloat((float) v);
+      case F16 -> ((short[]) data)[i] = Half.fromDouble(v);
       default -> setLong(i, (long) v);
     }
   }

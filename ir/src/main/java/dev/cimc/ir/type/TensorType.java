@@ -17,6 +17,13 @@ public record TensorType(ElementType elementType, Shape shape, QuantParams quant
       if (!elementType.isInteger()) {
         throw new IllegalArgumentException("quantized types need an integer element type, got " + elementType);
       }
+      for (int c = 0; c < quant.channels(); c++) {
+        long zp = quant.zeroPoint(c);
+        if (zp < elementType.minValue() || zp > elementType.maxValue()) {
+          throw new IllegalArgumentException("zero point " + zp + " is out of range for " + elementType + " ["
+              + elementType.minValue() + ", " + elementType.maxValue() + "]");
+        }
+      }
       if (!quant.isPerTensor()) {
         if (quant.axis() >= shape.rank()) {
           throw new IllegalArgumentException(
