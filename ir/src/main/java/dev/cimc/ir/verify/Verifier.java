@@ -9,6 +9,7 @@ import dev.cimc.ir.op.OpDef;
 import dev.cimc.ir.type.TensorType;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -53,8 +54,8 @@ public final class Verifier {
     private final Map<Value, String> definer = new IdentityHashMap<>();
     /** The first value seen with each name, in walk order. */
     private final Map<String, Value> byName = new HashMap<>();
-    /** Live nodes of the graph. */
-    private final Set<Node> liveNodes = identitySet();
+    /** Live nodes of the graph and their positions in it. */
+    private final Map<Node, Integer> position = new IdentityHashMap<>();
     /** Readers of each value: one entry per operand slot, in node order. */
     private final Map<Value, List<Node>> readers = new IdentityHashMap<>();
 
@@ -66,7 +67,7 @@ public final class Verifier {
     List<Diagnostic> verify() {
       definedAnywhere.addAll(g.inputs());
       for (Node n = g.first(); n != null; n = n.next()) {
-        liveNodes.add(n);
+        position.put(n, position.size());
         definedAnywhere.addAll(n.results());
         for (Value v : n.operands()) {
           readers.computeIfAbsent(v, k -> new ArrayList<>()).add(n);
@@ -101,7 +102,7 @@ public final class Verifier {
       String subject = n.describe();
       OpDef op = n.op();
 
-      // 1. operands: defined earlier in this graph
+      // Operands: defined earlier in this graph
       boolean operandsDefined = true;
       for (int i = 0; i < n.numOperands(); i++) {
         Value v = n.operand(i);
@@ -121,7 +122,7 @@ public final class Verifier {
         }
       }
 
-      // 2. results: defined once, pointing back at this node, named consistently
+      // Results: defined once, pointing back at this node, named consistently
       var firstDefinitions = new ArrayList<Value>(n.numResults());
       for (int i = 0; i < n.numResults(); i++) {
         Value r = n.result(i);
@@ -139,26 +140,26 @@ public final class Verifier {
         }
       }
 
-      // 3. operand count and attributes against the op's schema
+      // Operand count and attributes against the op's schema
       List<String> signature = op.signatureErrors(n.numOperands(), n.attributes());
       for (String e : signature) {
         error(loc, subject, e);
       }
 
-      // 4. result count, when the op fixes it
+      // Result count, when the op fixes it
       boolean countReported = false;
       if (op.numResults() != OpDef.VARIADIC && n.numResults() != op.numResults()) {
         error(loc, subject, "expected " + plural(op.numResults(), "result") + ", got " + n.numResults());
         countReported = true;
       }
 
-      // 5. result types against inference. Skipped when an operand is undefined (its type says nothing
+      // Result types against inference. Skipped when an operand is undefined (its type says nothing
       // about this node, and the error would cascade) or the signature is wrong (inference assumes it).
       if (operandsDefined && signature.isEmpty()) {
         checkInference(n, loc, subject, countReported);
       }
 
-      // 7. use-lists of the results (once per value, even if it is defined twice)
+      // Use-lists of the results (once per value, even if it is defined twice)
       for (Value r : firstDefinitions) {
         checkUses(r, loc, subject);
       }
@@ -230,7 +231,7 @@ public final class Verifier {
       Map<Node, Integer> listed = new IdentityHashMap<>();
       List<Node> foreign = new ArrayList<>();
       for (Node u : v.users()) {
-        if (!liveNodes.contains(u)) {
+        if (!position.containsKey(u)) {
           if (!containsIdentity(foreign, u)) {
             foreign.add(u);
           }
@@ -246,11 +247,14 @@ public final class Verifier {
         }
       }
       // Nodes the use-list names but that do not read the value, in graph order after the readers.
-      for (Node m = g.first(); m != null; m = m.next()) {
-        if (listed.containsKey(m) && !reads.containsKey(m)) {
-          order.add(m);
+      var extra = new ArrayList<Node>();
+      for (Node m : listed.keySet()) {
+        if (!reads.containsKey(m)) {
+          extra.add(m);
         }
       }
+      extra.sort(Comparator.comparingInt(position::get));
+      order.addAll(extra);
       for (Node m : order) {
         int l = listed.getOrDefault(m, 0);
         int r = reads.getOrDefault(m, 0);

@@ -324,6 +324,24 @@ class VerifierTest {
   }
 
   @Test
+  void strayUseListEntriesAreReportedInGraphOrder() {
+    var b = new GraphBuilder("g", R);
+    Value x = b.input("x", TensorType.f32(2));
+    Value a = b.named("a", "graph.relu", Attributes.EMPTY, x);
+    Value c = b.named("c", "graph.relu", Attributes.EMPTY, x);
+    Value d = b.named("d", "graph.relu", Attributes.EMPTY, x);
+    b.output(a, c, d);
+    Graph g = b.build();
+    GraphSurgery.addUseRaw(a, d.producer());
+    GraphSurgery.addUseRaw(a, c.producer());
+    GraphSurgery.addUseRaw(a, d.producer());
+    assertEquals("""
+        %a = graph.relu: use-list of %a lists %c = graph.relu once, but the node reads it 0 times
+        %a = graph.relu: use-list of %a lists %d = graph.relu twice, but the node reads it 0 times""",
+        diagnostics(g));
+  }
+
+  @Test
   void useListNamingAnErasedNodeIsReported() {
     Graph g = reluChain();
     Value x = g.input(0);

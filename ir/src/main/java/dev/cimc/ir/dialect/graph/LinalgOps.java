@@ -149,7 +149,7 @@ final class LinalgOps {
     }
     if (ctx.hasOperand(2)) {
       TensorType b = ctx.operand(2);
-      if (b.rank() != 1 || b.dim(0) != oc) {
+      if (b.rank() != 1 || (b.dim(0) != oc && b.dim(0) != Shape.DYNAMIC && oc != Shape.DYNAMIC)) {
         throw new InferenceException("bias must be a vector of " + oc + " elements, got " + b);
       }
     }
