@@ -46,5 +46,6 @@ np.savez_compressed("savez_compressed.npz", w=np.arange(100, dtype=np.float32).r
 with zipfile.ZipFile("with_text.npz", "w") as z:
     buf = io.BytesIO()
     np.save(buf, SIX.astype("<f4"))
-    z.writestr("x.npy", buf.getvalue())
-    z.writestr("readme.txt", "not an array\n")
+    # ZipInfo pins the timestamp (a bare name would stamp the current time) so reruns give the same bytes.
+    z.writestr(zipfile.ZipInfo("x.npy", (1980, 1, 1, 0, 0, 0)), buf.getvalue())
+    z.writestr(zipfile.ZipInfo("readme.txt", (1980, 1, 1, 0, 0, 0)), "not an array\n")
