@@ -21,12 +21,25 @@ public sealed interface Location {
     }
   }
 
+  /** A whole file, when no finer position applies (e.g. a binary tensor file). Prints as the file name. */
+  record FileOnly(String file) implements Location {
+    @Override
+    public String toString() {
+      return file;
+    }
+  }
+
   /** No location. */
   record Unknown() implements Location {
     @Override
     public String toString() {
       return "<unknown>";
     }
+  }
+
+  /** A location naming a whole file. */
+  static Location file(String file) {
+    return new FileOnly(file);
   }
 
   static Location file(String file, int line, int col) {
