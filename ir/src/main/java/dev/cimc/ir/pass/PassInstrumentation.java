@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Hooks the {@link PassManager} calls around each pass (as MLIR's {@code PassInstrumentation}). Before-hooks
- * run in registration order, after-hooks in reverse order, so instrumentations nest. An instance may keep
+ * run in registration order, after-hooks (after-pass, after-failure, after-pipeline) in reverse order, so
+ * instrumentations nest. An instance may keep
  * state for one pipeline run; the manager makes its built-in ones afresh for every run.
  */
 public interface PassInstrumentation {

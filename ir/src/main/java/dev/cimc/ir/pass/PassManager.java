@@ -98,8 +98,8 @@ public final class PassManager {
     for (int i = 0; i < pipeline.size(); i++) {
       runs.add(runPass(pipeline.passes().get(i), i, graph, hooks));
     }
-    for (PassInstrumentation h : hooks) {
-      h.runAfterPipeline(graph, Collections.unmodifiableList(runs));
+    for (int k = hooks.size() - 1; k >= 0; k--) {
+      hooks.get(k).runAfterPipeline(graph, Collections.unmodifiableList(runs));
     }
     return new Result(runs);
   }
@@ -175,11 +175,12 @@ public final class PassManager {
     if (options.printsIr()) {
       l.add(new IrPrintingInstrumentation(options, pipeline.size()));
     }
-    if (options.passStatistics()) {
-      l.add(new PassStatisticsInstrumentation(options.out()));
-    }
+    // After-hooks run in reverse: the statistics report comes before the timing report.
     if (options.passTiming()) {
       l.add(new PassTimingInstrumentation(options.out(), options.verifyEach()));
+    }
+    if (options.passStatistics()) {
+      l.add(new PassStatisticsInstrumentation(options.out()));
     }
     l.addAll(instrumentations);
     return l;

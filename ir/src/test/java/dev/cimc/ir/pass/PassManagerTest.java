@@ -353,6 +353,61 @@ class PassManagerTest {
   }
 
   @Test
+  void statisticsComeBeforeTiming() {
+    manager("dce", opts().withPassTiming(true).withPassStatistics(true)).run(sample());
+    String o = output();
+    assertTrue(o.indexOf("Pass statistics report") < o.indexOf("Pass execution timing report"), o);
+  }
+
+  /** A 32-element constant, elided in dumps by default. */
+  static Graph withLargeConstant() {
+    var b = new GraphBuilder("big", Dialects.standard());
+    Value x = b.input("x", TensorType.f32(32));
+    b.output(b.named("y", "graph.add", Attributes.EMPTY, x, b.constant("w", Tensor.zeros(TensorType.f32(32)))));
+    return b.build();
+  }
+
+  @Test
+  void dumpsElideLargeConstantsUnlessConfigured() {
+    manager("noop", opts().withPrintIrAfterAll(true)).run(withLargeConstant());
+    assertTrue(output().contains("  %w = const dense<0.0> : tensor<32xf32>\n"), output());
+    bytes.reset();
+    Graph g = withLargeConstant();
+    float[] ramp = new float[32];
+    for (int i = 0; i < 32; i++) {
+      ramp[i] = i;
+    }
+    g.value("w").producer().setAttribute("value",
+        new dev.cimc.ir.attr.Attribute.TensorAttr(Tensor.ofFloats(new int[] {32}, ramp)));
+    manager("noop", opts().withPrintIrAfterAll(true)).run(g);
+    assertTrue(output().contains("  %w = const @w : tensor<32xf32>\n"), output());
+    bytes.reset();
+    manager("noop", opts().withPrintIrAfterAll(true).withPrintOptions(PrintOptions.dump().withInlineLimit(64))).run(g);
+    assertTrue(output().contains("  %w = const dense<[0.0, 1.0, 2.0,"), output());
+  }
+
+  @Test
+  void afterChangeSeesChangesInsideElidedConstants() {
+    PassDef bump = TestPasses.def("bump-blob", "BumpBlob", (g, c) -> {
+      var n = g.value("w").producer();
+      float[] v = ((dev.cimc.ir.attr.Attribute.TensorAttr) n.attr("value")).value().toFloatArray();
+      v[31] += 1;
+      n.setAttribute("value", new dev.cimc.ir.attr.Attribute.TensorAttr(Tensor.ofFloats(new int[] {32}, v)));
+      return false;
+    }).build();
+    Graph g = withLargeConstant();
+    float[] ramp = new float[32];
+    for (int i = 0; i < 32; i++) {
+      ramp[i] = i;
+    }
+    g.value("w").producer().setAttribute("value",
+        new dev.cimc.ir.attr.Attribute.TensorAttr(Tensor.ofFloats(new int[] {32}, ramp)));
+    new PassManager(PassPipeline.parse("noop,bump-blob", REGISTRY.with(bump)),
+        opts().withOut(out).withPrintIrAfterChange(true)).run(g);
+    assertEquals(List.of("// -----// IR Dump After BumpBlob (bump-blob) //----- //"), headers());
+  }
+
+  @Test
   void resultReportsEachPassRun() {
     PassManager.Result r = manager("canonicalize,fold-constants,dce,noop", opts()).run(sample());
     assertEquals(List.of(true, true, true, false), r.runs().stream().map(PassRun::changed).toList());
@@ -407,7 +462,7 @@ class PassManagerTest {
     assertEquals(List.of("a:beforePipeline", "b:beforePipeline",
         "a:before:dce#0", "b:before:dce#0", "b:after:dce#0", "a:after:dce#0",
         "a:before:noop#1", "b:before:noop#1", "b:after:noop#1", "a:after:noop#1",
-        "a:afterPipeline:2", "b:afterPipeline:2"), events);
+        "b:afterPipeline:2", "a:afterPipeline:2"), events);
   }
 
   @Test
