@@ -1,0 +1,146 @@
+package dev.cimc.ir.transform;
+
+import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.graph.Node;
+import dev.cimc.ir.graph.Value;
+import dev.cimc.ir.op.Folder;
+import dev.cimc.ir.op.RewritePattern;
+import dev.cimc.ir.op.Trait;
+import dev.cimc.ir.pass.Pass;
+import dev.cimc.ir.pass.PassContext;
+import dev.cimc.ir.pass.PassDef;
+import dev.cimc.ir.pass.PassOption;
+import dev.cimc.ir.pass.PassOptions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The greedy rewrite driver (as MLIR's canonicalizer): applies each op's {@code folders()} and
+ * {@code canonicalizations()} and erases dead pure nodes, from a worklist, until a sweep over the whole
+ * graph changes nothing or {@code max-iterations} sweeps have run. The identities live with the ops; the
+ * driver knows none of them.
+ */
+public final class Canonicalize extends Pass {
+  public static final PassDef DEF = PassDef.builder("canonicalize", "Canonicalize")
+      .summary("apply op folders and canonicalization patterns and erase dead pure nodes, to a fixpoint")
+      .option(PassOption.intOption("max-iterations", 10, 1, Long.MAX_VALUE,
+          "sweeps over the graph before giving up on reaching a fixpoint"))
+      .statistic("folds-applied", "nodes replaced by the value an op folder returned")
+      .statistic("patterns-applied", "canonicalization patterns applied")
+      .statistic("nodes-erased", "dead pure nodes erased")
+      .factory(Canonicalize::new)
+      .build();
+
+  /** Pattern applications allowed per node of the graph in one sweep, against patterns that never settle. */
+  private static final int REWRITES_PER_NODE = 64;
+
+  private Canonicalize(PassOptions options) {
+    super(DEF, options);
+  }
+
+  @Override
+  public boolean run(Graph graph, PassContext context) {
+    long maxIterations = options().getLong("max-iterations");
+    boolean changed = false;
+    for (long i = 0; i < maxIterations; i++) {
+      if (!new Sweep(graph, context).run()) {
+        break;
+      }
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** One pass of the worklist, seeded with every node in order. */
+  private static final class Sweep {
+    private final Graph graph;
+    private final PassContext context;
+    private final ArrayDeque<Node> worklist = new ArrayDeque<>();
+    private final Set<Node> queued = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long rewriteBudget;
+
+    Sweep(Graph graph, PassContext context) {
+      this.graph = graph;
+      this.context = context;
+      this.rewriteBudget = (long) REWRITES_PER_NODE * (graph.size() + 16);
+    }
+
+    boolean run() {
+      for (Node n = graph.first(); n != null; n = n.next()) {
+        push(n);
+      }
+      boolean changed = false;
+      while (!worklist.isEmpty()) {
+        Node n = worklist.poll();
+        queued.remove(n);
+        if (!n.isErased()) {
+          changed |= visit(n);
+        }
+      }
+      return changed;
+    }
+
+    private boolean visit(Node n) {
+      if (n.op().has(Trait.PURE) && n.isDead()) {
+        pushProducers(n.operands());
+        graph.erase(n);
+        context.increment("nodes-erased");
+        return true;
+      }
+      if (n.numResults() == 1) {
+        for (Folder f : n.op().folders()) {
+          Value v = f.fold(n);
+          if (v != null && v != n.result() && v.graph() == graph) {
+            pushUsers(n.result());
+            graph.replaceAllUsesWith(n.result(), v);
+            pushProducers(n.operands());
+            graph.erase(n);
+            context.increment("folds-applied");
+            return true;
+          }
+        }
+      }
+      if (rewriteBudget <= 0) {
+        return false;
+      }
+      List<Value> operandsBefore = new ArrayList<>(n.operands());
+      for (RewritePattern p : n.op().canonicalizations()) {
+        if (p.apply(n)) {
+          rewriteBudget--;
+          context.increment("patterns-applied");
+          pushProducers(operandsBefore);
+          if (!n.isErased()) {
+            push(n);
+            for (Value r : n.results()) {
+              pushUsers(r);
+            }
+          }
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private void push(Node n) {
+      if (n != null && !n.isErased() && queued.add(n)) {
+        worklist.add(n);
+      }
+    }
+
+    private void pushProducers(List<Value> values) {
+      for (Value v : values) {
+        push(v.producer());
+      }
+    }
+
+    private void pushUsers(Value v) {
+      for (Node u : v.users()) {
+        push(u);
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Graph-to-graph transformations run by the pass manager: constant folding, canonicalization, dead code elimination. */
+package dev.cimc.ir.transform;

@@ -1,0 +1,38 @@
+package dev.cimc.ir.pass;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class PipelinesTest {
+  @Test
+  void levelsNamePresets() {
+    PassRegistry r = PassRegistry.standard();
+    assertTrue(Pipelines.forLevel(OptLevel.O0, r).isEmpty());
+    assertEquals("canonicalize{max-iterations=10},fold-constants{max-elements=16777216},dce",
+        Pipelines.forLevel(OptLevel.O1, r).toString());
+    assertEquals(Pipelines.forLevel(OptLevel.O1, r), Pipelines.forLevel(OptLevel.O2, r));
+    assertEquals(Pipelines.forLevel(OptLevel.O2, r), Pipelines.forLevel(OptLevel.O3, r));
+  }
+
+  @ParameterizedTest
+  @EnumSource(OptLevel.class)
+  void presetsPrintAsPasteablePipelines(OptLevel level) {
+    PassRegistry r = PassRegistry.standard();
+    PassPipeline p = Pipelines.forLevel(level, r);
+    assertEquals(p, PassPipeline.parse(p.toString(), r));
+    assertEquals(p, Pipelines.resolve(level.name(), r));
+  }
+
+  @Test
+  void resolveAcceptsLevelsOrText() {
+    PassRegistry r = PassRegistry.standard();
+    assertEquals("dce", Pipelines.resolve("dce", r).toString());
+    assertEquals(Optional.of(OptLevel.O2), OptLevel.fromText("O2"));
+    assertEquals(Optional.empty(), OptLevel.fromText("O4"));
+  }
+}
