@@ -1,6 +1,7 @@
 package dev.cimc.ir.npy;
 
 import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.io.AtomicFile;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.TensorType;
 import java.io.ByteArrayOutputStream;

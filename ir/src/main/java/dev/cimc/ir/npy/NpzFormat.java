@@ -1,6 +1,7 @@
 package dev.cimc.ir.npy;
 
 import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.io.AtomicFile;
 import dev.cimc.ir.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.cimc.ir.io.AtomicFile;
 import dev.cimc.ir.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A write either replaces the file whole or leaves everything as it was, temporary files included. */
-class AtomicFileTest {
+class AtomicWriteTest {
   @TempDir Path dir;
 
   private List<String> listing() throws IOException {

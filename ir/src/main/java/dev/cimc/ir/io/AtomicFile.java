@@ -1,4 +1,4 @@
-package dev.cimc.ir.npy;
+package dev.cimc.ir.io;
 
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.diag.Location;
@@ -22,15 +22,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * flushed to disk and then renamed over the target in one atomic move. On any failure the temporary file
  * is deleted and the target is left as it was.
  */
-final class AtomicFile {
+public final class AtomicFile {
   /** Produces the file's bytes; must not close the stream. */
-  interface Body {
+  public interface Body {
     void writeTo(OutputStream out) throws IOException;
   }
 
   private AtomicFile() {}
 
-  static void write(Path target, Body body) {
+  public static void write(Path target, Body body) {
     Location loc = Location.file(target.toString());
     Path abs = target.toAbsolutePath();
     Path dir = abs.getParent();
@@ -79,7 +79,7 @@ final class AtomicFile {
   }
 
   /** A short reason for an I/O failure, without the Java exception class. */
-  static String describe(IOException e) {
+  public static String describe(IOException e) {
     if (e instanceof NoSuchFileException) {
       return "no such file or folder";
     } else if (e instanceof AccessDeniedException) {

@@ -1,0 +1,2 @@
+/** File output shared by every artifact cimc writes: all-or-nothing writes. */
+package dev.cimc.ir.io;
