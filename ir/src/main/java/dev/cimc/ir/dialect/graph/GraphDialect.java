@@ -11,6 +11,7 @@ public final class GraphDialect {
   public static Dialect create() {
     var ops = new ArrayList<OpDef>();
     ops.addAll(ElementwiseOps.defs());
+    java.util.List.of(ActivationOps.defs(), NormOps.defs(), ReduceOps.defs()).forEach(ops::addAll);
     ops.addAll(ShapeOps.defs());
     ops.addAll(LinalgOps.defs());
     return new Dialect("graph", "float tensor ops with ONNX semantics", ops);
