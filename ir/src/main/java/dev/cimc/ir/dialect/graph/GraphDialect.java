@@ -13,6 +13,7 @@ public final class GraphDialect {
     ops.addAll(ElementwiseOps.defs());
     ops.addAll(ShapeOps.defs());
     ops.addAll(LinalgOps.defs());
+    ops.addAll(PoolOps.defs());
     return new Dialect("graph", "float tensor ops with ONNX semantics", ops);
   }
 }
