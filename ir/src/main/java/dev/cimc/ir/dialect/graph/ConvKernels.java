@@ -182,12 +182,6 @@ final class ConvKernels {
     int kk = ocg * g.kernelH() * g.kernelW();
     int planeIn = g.height() * g.width();
     int planeOut = g.outH() * g.outW();
-    // Per group, the transposed weights: (ocg·kh·kw) × icg, row-major.
-    float[] wt = new float[grp * kk * icg];
-    for (int gi = 0; gi < grp; gi++) {
-      float[] t = Sgemm.rowMajor(w, gi * icg * kk, kk, icg, 1, kk, 1f);
-      System.arraycopy(t, 0, wt, gi * kk * icg, t.length);
-    }
     float[] out = new float[g.batch() * g.outChannels() * planeOut];
     float[] col = new float[grp * kk * planeIn];
     int[] aOff = new int[grp];
@@ -196,11 +190,13 @@ final class ConvKernels {
     for (int b = 0; b < g.batch(); b++) {
       Arrays.fill(col, 0f);
       for (int gi = 0; gi < grp; gi++) {
-        aOff[gi] = gi * kk * icg;
+        aOff[gi] = gi * icg * kk;
         bOff[gi] = (b * g.channels() + gi * icg) * planeIn;
         cOff[gi] = gi * kk * planeIn;
       }
-      Sgemm.multiply(par, grp, kk, planeIn, icg, wt, aOff, icg, x, bOff, planeIn, col, cOff, planeIn);
+      // The group's weights are icg × kk, row-major; their transpose is read with swapped strides.
+      Sgemm.multiply(par, grp, kk, planeIn, icg, 1f, new Sgemm.Operand(w, aOff, 1, kk),
+          new Sgemm.Operand(x, bOff, planeIn, 1), new Sgemm.Operand(col, cOff, planeIn, 1));
       col2im(par, g, col, b, bias, out);
     }
     return out;

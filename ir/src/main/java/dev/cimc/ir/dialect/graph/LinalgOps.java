@@ -84,7 +84,9 @@ final class LinalgOps {
   private static Tensor[] matmul(KernelContext ctx, Tensor[] in) {
     Tensor a = in[0];
     Tensor b = in[1];
-    TensorType outType = ctx.resultType(0);
+    // Shapes come from the operands, so the kernel does not depend on the declared (maybe dynamic) result.
+    TensorType outType = inferMatmul(new InferContext(ctx.node().op(), List.of(a.type(), b.type()),
+        ctx.node().attributes(), null)).get(0);
     // Promote 1-D operands to matrices, as numpy does.
     int[] ad = a.shape().rank() == 1 ? new int[] {1, a.shape().dim(0)} : a.shape().dims();
     int[] bd = b.shape().rank() == 1 ? new int[] {b.shape().dim(0), 1} : b.shape().dims();
@@ -158,14 +160,14 @@ final class LinalgOps {
   }
 
   private static Tensor[] gemm(KernelContext ctx, Tensor[] in) {
-    TensorType outType = ctx.resultType(0);
     boolean ta = ctx.intAttr("trans_a") != 0;
     boolean tb = ctx.intAttr("trans_b") != 0;
     double alpha = ctx.floatAttr("alpha");
     double beta = ctx.floatAttr("beta");
-    int m = outType.dim(0);
-    int n = outType.dim(1);
+    int m = in[0].shape().dim(ta ? 1 : 0);
+    int n = in[1].shape().dim(tb ? 0 : 1);
     int k = in[0].shape().dim(ta ? 0 : 1);
+    TensorType outType = new TensorType(in[0].elementType(), Shape.of(m, n), null);
     Tensor c = in.length > 2 && beta != 0 ? in[2] : null;
     long[] cs = c == null ? null : Broadcast.strides(c.shape(), Shape.of(m, n));
     // Row and column strides of op(A) and op(B) in their stored arrays.
@@ -184,15 +186,9 @@ final class LinalgOps {
           }
         }
       }
-      float[] a = in[0].floats();
-      float[] b = in[1].floats();
-      if (ta || alpha != 1.0) {
-        a = Sgemm.rowMajor(a, 0, m, k, ars, acs, (float) alpha);
-      }
-      if (tb) {
-        b = Sgemm.rowMajor(b, 0, k, n, brs, bcs, 1f);
-      }
-      Sgemm.multiply(ctx::parallelFor, 1, m, n, k, a, new int[] {0}, k, b, new int[] {0}, n, z, new int[] {0}, n);
+      int[] zero = {0};
+      Sgemm.multiply(ctx::parallelFor, 1, m, n, k, (float) alpha, new Sgemm.Operand(in[0].floats(), zero, ars, acs),
+          new Sgemm.Operand(in[1].floats(), zero, brs, bcs), new Sgemm.Operand(z, zero, n, 1));
       return new Tensor[] {Tensor.wrap(outType, z)};
     }
     double[] z = new double[m * n];
@@ -434,10 +430,11 @@ final class LinalgOps {
   }
 
   private static Tensor runConv(KernelContext ctx, Tensor[] in, int rank, boolean transposed) {
-    TensorType outType = ctx.resultType(0);
     List<TensorType> types = in.length > 2 ? List.of(in[0].type(), in[1].type(), in[2].type())
         : List.of(in[0].type(), in[1].type());
-    ConvKernels.Geometry g = convShape(ConvAttrs.of(ctx, transposed), rank, types).geometry();
+    ConvShape shape = convShape(ConvAttrs.of(ctx, transposed), rank, types);
+    ConvKernels.Geometry g = shape.geometry();
+    TensorType outType = new TensorType(in[0].elementType(), Shape.of(shape.outputDims()), null);
     if (isF32(outType, in)) {
       float[] bias = in.length > 2 ? in[2].floats() : null;
       float[] z = transposed

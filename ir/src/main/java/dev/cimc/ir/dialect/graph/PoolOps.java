@@ -136,9 +136,9 @@ final class PoolOps {
   // ------------------------------------------------------------------------------------------ kernels
 
   private static Tensor runWindowed(KernelContext ctx, Tensor x, boolean max) {
-    TensorType outType = ctx.resultType(0);
     SlidingWindow win = window(x.shape(), ctx.intsAttr("kernel_shape"), optional(ctx, "strides"),
         optional(ctx, "pads"), optional(ctx, "dilations"), ctx.stringAttr("auto_pad"), ctx.intAttr("ceil_mode") != 0);
+    TensorType outType = x.type().withShape(outShape(x.shape(), win.output()));
     boolean countPad = !max && ctx.intAttr("count_include_pad") != 0;
     // Pad the geometry to three spatial dimensions with leading unit extents.
     int r = win.rank();
@@ -205,7 +205,9 @@ final class PoolOps {
   }
 
   private static Tensor runGlobal(KernelContext ctx, Tensor x, boolean max) {
-    TensorType outType = ctx.resultType(0);
+    int[] ones = new int[x.shape().rank() - 2];
+    Arrays.fill(ones, 1);
+    TensorType outType = x.type().withShape(outShape(x.shape(), ones));
     int planes = x.shape().dim(0) * x.shape().dim(1);
     int plane = planes == 0 ? 0 : x.size() / planes;
     double[] xv = values(x);
