@@ -27,6 +27,7 @@ final class ConvKernels {
 
   // ---------------------------------------------------------------- convolution, float
 
+  /** Convolution of NCHW {@code x} with OIHW {@code w} (+ {@code bias}): the NCHW output. */
   static float[] conv2d(Sgemm.Parallel par, Geometry g, float[] x, float[] w, float[] bias) {
     int oc = g.outChannels();
     int planeOut = g.outH() * g.outW();
