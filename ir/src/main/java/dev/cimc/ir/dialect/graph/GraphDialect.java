@@ -14,6 +14,7 @@ public final class GraphDialect {
     java.util.List.of(ActivationOps.defs(), NormOps.defs(), ReduceOps.defs()).forEach(ops::addAll);
     ops.addAll(ShapeOps.defs());
     ops.addAll(LinalgOps.defs());
+    ops.addAll(PoolOps.defs());
     return new Dialect("graph", "float tensor ops with ONNX semantics", ops);
   }
 }
