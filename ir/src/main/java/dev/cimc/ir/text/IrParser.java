@@ -47,11 +47,23 @@ public final class IrParser {
   private static final String TYPE_START = "tensor<";
   /** Element count above which a constant is refused (an array cannot hold it). */
   private static final long MAX_CONSTANT_ELEMENTS = Integer.MAX_VALUE - 8;
+  /** Numbers longer than this many digits are names like any other. */
+  private static final int MAX_NUMBER_DIGITS = 9;
 
   private final Lexer lx;
   private final OpRegistry registry;
   private final Map<String, Tensor> blobs;
   private final SpanTable<Value> values;
+  /**
+   * Values named by plain numbers ({@code %0}, {@code %1}, ...: most of what the printer writes), indexed by
+   * the number; a use usually reads a value defined a few lines above, so this stays in cache where a hash
+   * table would not. {@link #numberedAt} holds where each was defined.
+   */
+  private Value[] numbered = new Value[256];
+  private int[] numberedAt = new int[256];
+  private int numberedCount;
+  /** True once a number too large for {@link #numbered} went to the hash table, which lookups must then check. */
+  private boolean numbersInTable;
   private final SpanTable<TensorType> types = new SpanTable<>(64);
   private final SpanTable<OpDef> ops = new SpanTable<>(32);
   private final SpanTable<String> attrNames = new SpanTable<>(32);
@@ -65,10 +77,10 @@ public final class IrParser {
   private int[] dimScratch = new int[8];
 
   private IrParser(String text, String fileName, OpRegistry registry, Map<String, Tensor> blobs) {
-    this.lx = new Lexer(text, fileName);
+    this.lx = new Lexer(text, fileName == null ? "<input>" : fileName);
     this.registry = registry;
     this.blobs = blobs == null ? Map.of() : blobs;
-    this.values = new SpanTable<>(Math.max(64, text.length() / 64));
+    this.values = new SpanTable<>(Math.max(64, text.length() / 256));
   }
 
   /**
@@ -191,6 +203,7 @@ public final class IrParser {
     lx.pos++;
     lx.scanName("a value name", false);
     checkNotDefined(at);
+    int number = nameNumber();
     char[] keyChars = keyChars();
     int keyOff = lx.nameQuoted ? 0 : lx.nameOff;
     int keyLen = lx.nameLen;
@@ -200,7 +213,7 @@ public final class IrParser {
     lx.expect(':');
     TensorType t = parseType("a type 'tensor<...>'");
     Value v = graph.addInput(name, t);
-    values.put(keyChars, keyOff, keyLen, keyHash, v, at);
+    defineValue(number, keyChars, keyOff, keyLen, keyHash, v, at);
   }
 
   // ---- nodes ----
@@ -224,6 +237,7 @@ public final class IrParser {
   private int[] resOffs = new int[4];
   private int[] resHashes = new int[4];
   private int[] resAts = new int[4];
+  private int[] resNumbers = new int[4];
   private final ArrayList<Value> operandList = new ArrayList<>();
   private final ArrayList<TensorType> typeList = new ArrayList<>();
   private final ArrayList<String> nameList = new ArrayList<>();
@@ -256,12 +270,14 @@ public final class IrParser {
           resOffs = Arrays.copyOf(resOffs, n);
           resHashes = Arrays.copyOf(resHashes, n);
           resAts = Arrays.copyOf(resAts, n);
+          resNumbers = Arrays.copyOf(resNumbers, n);
         }
         resNames[numResults] = name;
         resKeys[numResults] = keyChars();
         resOffs[numResults] = lx.nameQuoted ? 0 : lx.nameOff;
         resHashes[numResults] = lx.nameHash;
         resAts[numResults] = at;
+        resNumbers[numResults] = nameNumber();
         numResults++;
         lx.skipTrivia();
       } while (lx.eat(','));
@@ -327,7 +343,7 @@ public final class IrParser {
     }
     Node n = graph.append(op, operands, attrs, types, names, loc);
     for (int i = 0; i < numResults; i++) {
-      values.put(resKeys[i], resOffs[i], resNames[i].length(), resHashes[i], n.result(i), resAts[i]);
+      defineValue(resNumbers[i], resKeys[i], resOffs[i], resNames[i].length(), resHashes[i], n.result(i), resAts[i]);
       resNames[i] = null;
       resKeys[i] = null;
     }
@@ -338,12 +354,80 @@ public final class IrParser {
     return lx.nameQuoted ? Arrays.copyOfRange(lx.nameChars, lx.nameOff, lx.nameOff + lx.nameLen) : lx.src;
   }
 
+  /** The last scanned name as a number ("0", "17"; not "007"), or -1. */
+  private int nameNumber() {
+    int len = lx.nameLen;
+    if (len > MAX_NUMBER_DIGITS) {
+      return -1;
+    }
+    char[] a = lx.nameChars;
+    int off = lx.nameOff;
+    if (len > 1 && a[off] == '0') {
+      return -1;
+    }
+    int n = 0;
+    for (int i = off; i < off + len; i++) {
+      char c = a[i];
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
+  /** The slot of the last scanned name in the hash table, or -1. */
+  private int tableSlot(int number) {
+    if (number >= 0 && !numbersInTable) {
+      return -1;
+    }
+    return values.find(lx.nameChars, lx.nameOff, lx.nameLen, lx.nameHash);
+  }
+
+  /** The value of the last scanned name, or null. */
+  private Value lookupValue() {
+    int n = nameNumber();
+    if (n >= 0 && n < numbered.length && numbered[n] != null) {
+      return numbered[n];
+    }
+    int slot = tableSlot(n);
+    return slot < 0 ? null : values.value(slot);
+  }
+
   private void checkNotDefined(int at) {
-    int slot = values.find(lx.nameChars, lx.nameOff, lx.nameLen, lx.nameHash);
-    if (slot >= 0) {
-      int first = values.aux(slot);
+    int n = nameNumber();
+    int first = -1;
+    if (n >= 0 && n < numbered.length && numbered[n] != null) {
+      first = numberedAt[n];
+    } else {
+      int slot = tableSlot(n);
+      if (slot >= 0) {
+        first = values.aux(slot);
+      }
+    }
+    if (first >= 0) {
       throw lx.error(at, lx.pos - at, "redefinition of value " + sigilName(),
           sigilName() + " is already defined at line " + lineOf(first));
+    }
+  }
+
+  /**
+   * Records a definition; {@code number} is the name's number or -1. Numbers go to {@link #numbered} while
+   * the array stays proportional to the values seen, so one stray {@code %99999999} costs no memory.
+   */
+  private void defineValue(int number, char[] key, int keyOff, int keyLen, int hash, Value v, int at) {
+    if (number >= 0 && number < 65_536 + 2L * numberedCount) {
+      if (number >= numbered.length) {
+        int cap = Math.max(number + 1, numbered.length * 2);
+        numbered = Arrays.copyOf(numbered, cap);
+        numberedAt = Arrays.copyOf(numberedAt, cap);
+      }
+      numbered[number] = v;
+      numberedAt[number] = at;
+      numberedCount++;
+    } else {
+      numbersInTable |= number >= 0;
+      values.put(key, keyOff, keyLen, hash, v, at);
     }
   }
 
@@ -375,7 +459,7 @@ public final class IrParser {
     }
     lx.pos++;
     lx.scanName("a value name", false);
-    Value v = values.get(lx.nameChars, lx.nameOff, lx.nameLen, lx.nameHash);
+    Value v = lookupValue();
     if (v == null) {
       String n = sigilName();
       throw lx.error(at, lx.pos - at, "use of undefined value " + n, n + " is not defined before this use");
@@ -389,9 +473,14 @@ public final class IrParser {
     if (at >= lx.end || !Lexer.isLetter(lx.src[at])) {
       throw lx.expected("an op name");
     }
-    int e = lx.nameRunEnd(at);
-    int h = SpanTable.hash(lx.src, at, e - at);
-    OpDef op = ops.get(lx.src, at, e - at, h);
+    char[] src = lx.src;
+    int e = at;
+    int h = 0;
+    while (e < lx.end && Lexer.isNameChar(src[e])) {
+      h = 31 * h + src[e];
+      e++;
+    }
+    OpDef op = ops.get(src, at, e - at, h);
     if (op == null) {
       String name = new String(lx.src, at, e - at);
       op = registry.lookup(name).orElse(null);

@@ -141,9 +141,18 @@ final class Lexer {
     }
   }
 
+  private static final boolean[] NAME_CHARS = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      NAME_CHARS[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '_' || c == '$' || c == '.' || c == '-';
+    }
+  }
+
+  /** The characters of bare names: {@code [A-Za-z0-9_$.-]}. */
   static boolean isNameChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || c == '_' || c == '$' || c == '.' || c == '-';
+    return c < 128 && NAME_CHARS[c];
   }
 
   static boolean isDigit(char c) {

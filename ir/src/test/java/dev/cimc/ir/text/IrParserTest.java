@@ -116,6 +116,26 @@ class IrParserTest {
   }
 
   @Test
+  void numericNamesOfAnySizeAndSpelling() {
+    String text = "graph @g(%999999999: tensor<f32>, %7: tensor<f32>) -> (tensor<f32>, tensor<f32>) {\n"
+        + "  %007 = graph.relu(%999999999) : tensor<f32>\n"
+        + "  %\"12\" = graph.relu(%7) : tensor<f32>\n"
+        + "  %123456 = graph.add(%12, %007) : tensor<f32>\n"
+        + "  %9999999999999 = graph.relu(%\"123456\") : tensor<f32>\n"
+        + "  return %9999999999999, %\"999999999\"\n}\n";
+    Graph g = parse(text);
+    assertEquals(4, g.size());
+    assertNotNull(g.value("007"));
+    assertEquals(List.of("9999999999999", "999999999"), List.of(g.output(0).name(), g.output(1).name()));
+    assertEquals(text.replace("%\"12\"", "%12").replace("%\"123456\"", "%123456").replace("%\"999999999\"",
+        "%999999999"), IrPrinter.toText(g, PrintOptions.defaults()));
+    var e = assertThrows(ParseException.class, () -> parse(text.replace("%007 =", "%\"999999999\" =")));
+    assertEquals("redefinition of value %999999999", e.getMessage());
+    e = assertThrows(ParseException.class, () -> parse(text.replace("%\"12\" =", "%7 =")));
+    assertEquals("redefinition of value %7", e.getMessage());
+  }
+
+  @Test
   void attributeKindsFollowTheSchema() {
     String text = "graph @g(%x: tensor<2xf32>) -> tensor<2xf32> {\n"
         + "  %0 = test.attrs(%x) {b = true, f = 2, fs = [1, 2.5], i = -3, is = [], s = \"a\\\"b\", ss = [], "
