@@ -187,7 +187,7 @@ public final class IrParser {
             + outs.get(i).type() + ", but the signature declares " + declared.get(i), null);
       }
     }
-    lx.expect('}', "',' or '}'");
+    lx.expect('}', outs.isEmpty() ? "a value or '}'" : "',' or '}'");
     if (!lx.atEnd()) {
       throw lx.expected("end of file");
     }

@@ -118,8 +118,4 @@ final class SpanTable<V> {
       }
     }
   }
-
-  int size() {
-    return size;
-  }
 }

@@ -276,6 +276,11 @@ class ParseErrorTest {
             "bad.cir:2:421: error: expected a number, found 'x'\n"
             + "...1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, x]> : tensor<81xf32>\n"
             + "                                                                                   ^"),
+        new Case("junkAfterBareReturn",
+            "graph @g() -> () {\n  return\n  foo\n}\n",
+            "bad.cir:3:3: error: expected a value or '}', found 'foo'\n"
+            + "  foo\n"
+            + "  ^~~"),
         new Case("controlCharacterToken",
             H + "  \u0001 = graph.relu(%x) : tensor<2xf32>\n  return %x\n}\n",
             "bad.cir:2:3: error: expected a node or 'return', found '\\01'\n"
