@@ -7,10 +7,20 @@ import dev.cimc.ir.type.TensorType;
 /**
  * Text form of types: {@code tensor<1x3x224x224xf32>}, {@code tensor<f32>} (rank 0),
  * {@code tensor<4x!q.u8<scale=0.5, zp=128>>} (per tensor) and
- * {@code tensor<6x1x5x5x!q.i8<axis=0, scales=[...], zps=[...]>>} (per channel).
+ * {@code tensor<6x1x5x5x!q.i8<axis=0, scales=[...], zps=[...]>>} (per channel). {@link #parse} reads
+ * what {@link #print} writes.
  */
 public final class TypeSyntax {
   private TypeSyntax() {}
+
+  /**
+   * Parses a standalone type, e.g. {@code tensor<2x?xf32>}; surrounding whitespace is allowed.
+   *
+   * @throws ParseException if the text is not exactly one type (located in {@code "<type>"})
+   */
+  public static TensorType parse(String text) {
+    return IrParser.parseType(text, "<type>");
+  }
 
   public static String print(TensorType t) {
     var sb = new StringBuilder(32);
