@@ -1,6 +1,5 @@
 package dev.cimc.compiler.cli;
 
-import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.pass.OptLevel;
 import dev.cimc.ir.pass.PassPipeline;
 import dev.cimc.ir.pass.PassRegistry;

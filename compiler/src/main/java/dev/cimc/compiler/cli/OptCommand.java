@@ -1,7 +1,6 @@
 package dev.cimc.compiler.cli;
 
 import dev.cimc.compiler.model.IrFiles;
-import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.dialect.Dialects;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.pass.PassManager;
