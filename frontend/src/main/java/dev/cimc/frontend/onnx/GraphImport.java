@@ -241,6 +241,11 @@ final class GraphImport {
     return constants.get(v);
   }
 
+  /** Builds a single-result op without attributes and with a fresh result name. */
+  Value op(String opName, Value... operands) {
+    return op(opName, Attributes.EMPTY, null, operands);
+  }
+
   /** Builds a single-result op, folding it when its operands are constant. */
   Value op(String opName, Attributes attrs, String hint, Value... operands) {
     return ops(opName, attrs, Arrays.asList(hint), operands).get(0);

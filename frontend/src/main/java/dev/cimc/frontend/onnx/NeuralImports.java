@@ -44,6 +44,7 @@ final class NeuralImports {
           return ShapeImports.one(g.op("graph.instance_norm", AttrList.of().f("epsilon", n.getFloat("epsilon", 1e-5))
               .build(), n.outputHint(0), g.in(n, 0), g.in(n, 1), g.in(n, 2)));
         }),
+        OnnxOp.of("LRN", 1, FLOAT, List.of("alpha", "beta", "bias", "size"), NeuralImports::lrn),
         OnnxOp.of("LayerNormalization", 17, FLOAT, List.of("axis", "epsilon", "stash_type"), NeuralImports::layerNorm),
         OnnxOp.of("Softmax", 1, FLOAT, List.of("axis"), (n, g) -> softmax(n, g, "graph.softmax")),
         OnnxOp.of("LogSoftmax", 1, FLOAT, List.of("axis"), (n, g) -> softmax(n, g, "graph.log_softmax")),
@@ -188,6 +189,49 @@ final class NeuralImports {
     Value inv = g.op("graph.reciprocal", Attributes.EMPTY, n.outputHint(2),
         g.op("graph.sqrt", Attributes.EMPTY, null, g.op("graph.add", Attributes.EMPTY, null, var, eps)));
     return java.util.Arrays.asList(y, mean, inv);
+  }
+
+  /**
+   * LRN: y = x / (bias + alpha/size · Σ x²)^beta, the sum running over a window of {@code size} channels
+   * (floor((size-1)/2) before, ceil((size-1)/2) after, clipped at the edges). The window sum is a
+   * convolution of x² (viewed as N×1×C×S) with a size×1 kernel of ones and zero padding.
+   */
+  private static List<Value> lrn(OnnxNode n, GraphImport g) {
+    GraphImport.arity(n, 1, 1);
+    long size = n.requireInt("size");
+    Value x = g.in(n, 0);
+    TensorType t = x.type();
+    if (size < 1 || t.rank() < 2) {
+      throw new CimcException(n.location(), n.describe() + " needs size ≥ 1 and an input of rank ≥ 2 (N×C×...), got "
+          + "size " + size + " and " + t, null);
+    }
+    ElementType et = t.elementType();
+    long spatial = 1;
+    for (int i = 2; i < t.rank(); i++) {
+      spatial *= t.dim(i);
+    }
+    Value sq = g.op("graph.mul", Attributes.EMPTY, null, x, x);
+    Value sq4 = g.op("graph.reshape", AttrList.of().ints("shape", new long[] {t.dim(0), 1, t.dim(1), spatial})
+        .build(), null, sq);
+    double[] ones = new double[(int) size];
+    java.util.Arrays.fill(ones, 1);
+    Value kernel = g.constant(dev.cimc.ir.tensor.Tensor.fromDoubles(TensorType.of(et, 1, 1, (int) size, 1), ones),
+        null);
+    long before = (size - 1) / 2;
+    long after = size - 1 - before;
+    Value sum4 = g.op("graph.conv2d", AttrList.of().ints("pads", new long[] {before, 0, after, 0}).build(), null,
+        sq4, kernel);
+    Value sum = g.op("graph.reshape", AttrList.of().ints("shape", ElementwiseImports.toLongs(t.shape().dims()))
+        .build(), null, sum4);
+    Value scaled = g.op("graph.add", Attributes.EMPTY, null,
+        g.op("graph.mul", Attributes.EMPTY, null, sum, scalar(g, et, n.getFloat("alpha", 1e-4) / size)),
+        scalar(g, et, n.getFloat("bias", 1.0)));
+    Value den = g.op("graph.pow", Attributes.EMPTY, null, scaled, scalar(g, et, n.getFloat("beta", 0.75)));
+    return ShapeImports.one(g.op("graph.div", Attributes.EMPTY, n.outputHint(0), x, den));
+  }
+
+  private static Value scalar(GraphImport g, ElementType et, double v) {
+    return g.constant(dev.cimc.ir.tensor.Tensor.fromDoubles(TensorType.of(et), new double[] {v}), null);
   }
 
   /**

@@ -18,6 +18,7 @@ final class OnnxOpTable {
     all.addAll(ShapeImports.ops());
     all.addAll(ConstantImports.ops());
     all.addAll(NeuralImports.ops());
+    all.addAll(CompositeImports.ops());
     var m = new TreeMap<String, OnnxOp>();
     for (OnnxOp op : all) {
       if (m.put(op.opType(), op) != null) {
