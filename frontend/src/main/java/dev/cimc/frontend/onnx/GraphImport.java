@@ -254,6 +254,7 @@ final class GraphImport {
   /** Builds an op with {@code hints.size()} results (null hints get fresh names), folding it when possible. */
   List<Value> ops(String opName, Attributes attrs, List<String> hints, Value... operands) {
     OpDef op = registry.lookup(opName).orElseThrow(() -> new IllegalStateException("no op " + opName));
+    attrs = withoutDefaults(op, attrs);
     Node node;
     try {
       node = GraphBuilder.appendingTo(graph, registry).at(location)
@@ -264,7 +265,24 @@ final class GraphImport {
       // Inference code of the op rejected the operands with something other than an InferenceException.
       throw new CimcException(location, opName + ": invalid operands or attributes (" + e.getMessage() + ")", null);
     }
+    for (Value r : node.results()) {
+      if (r.type().shape().isStatic() && numel(r.type().shape()) > TensorProtoDecoder.MAX_ELEMENTS) {
+        throw new CimcException(location, opName + ": the result " + r.type() + " has more than "
+            + TensorProtoDecoder.MAX_ELEMENTS + " elements, the most cimc holds in one tensor", null);
+      }
+    }
     return fold(node);
+  }
+
+  /** Leaves out attributes equal to the op's defaults, so the imported IR reads as if written by hand. */
+  private static Attributes withoutDefaults(OpDef op, Attributes attrs) {
+    Attributes out = attrs;
+    for (String name : attrs.names()) {
+      if (attrs.get(name).equals(op.defaultOf(name))) {
+        out = out.without(name);
+      }
+    }
+    return out;
   }
 
   /** The element count of a static shape, or Long.MAX_VALUE when it overflows a long. */
