@@ -83,6 +83,33 @@ public final class OnnxImporter {
     return new Run(model, fileName, folder, options).run();
   }
 
+  /**
+   * The graph inputs a model declares, in order, without importing it: the inputs that are not initializers,
+   * with their declared dimensions ({@link Shape#DYNAMIC} for a symbolic or unknown one; no dimensions when
+   * the model gives no shape). Lets a caller bind input files to inputs, and their shapes, before importing.
+   */
+  public static List<ImportOptions.InputShape> declaredInputs(Path model) {
+    Onnx.ModelProto m = OnnxProtobuf.parseModel(OnnxProtobuf.readFile(model, "model"), Location.file(model.toString()));
+    var initializers = new HashSet<String>();
+    for (Onnx.TensorProto t : m.getGraph().getInitializerList()) {
+      initializers.add(t.getName());
+    }
+    var out = new ArrayList<ImportOptions.InputShape>();
+    for (Onnx.ValueInfoProto in : m.getGraph().getInputList()) {
+      if (initializers.contains(in.getName())) {
+        continue;
+      }
+      var dims = in.getType().getTensorType().getShape().getDimList();
+      int[] d = new int[dims.size()];
+      for (int i = 0; i < d.length; i++) {
+        long v = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
+        d[i] = v < 0 || v > Integer.MAX_VALUE ? Shape.DYNAMIC : (int) v;
+      }
+      out.add(new ImportOptions.InputShape(in.getName(), d));
+    }
+    return out;
+  }
+
   /** The op types (default ONNX domain) the importer converts, sorted. */
   public static List<String> supportedOps() {
     return OnnxOpTable.opTypes();
