@@ -234,12 +234,11 @@ public final class OnnxImporter {
           continue; // an old exporter's way of listing weights: the initializer is the value
         }
         Tensor fixed = options.constantInputs().get(name);
-        TensorType declared = inputType(in);
         if (fixed != null) {
-          checkConstantInput(name, declared, fixed);
+          checkConstantInput(in, fixed);
           g.bindValue(name, g.constant(fixed, name));
         } else {
-          g.bindValue(name, g.graph().addInput(name, declared));
+          g.bindValue(name, g.graph().addInput(name, inputType(in)));
         }
       }
       for (String bound : options.inputShapes().keySet()) {
@@ -327,12 +326,22 @@ public final class OnnxImporter {
       return t;
     }
 
-    private void checkConstantInput(String name, TensorType declared, Tensor value) {
+    /** A fixed input value must have the declared element type, rank and static dimensions. */
+    private void checkConstantInput(Onnx.ValueInfoProto in, Tensor value) {
       TensorType t = value.type();
-      boolean ok = t.elementType() == declared.elementType() && t.rank() == declared.rank();
+      Onnx.TypeProto.Tensor tt = in.getType().getTensorType();
+      boolean ok = in.getType().hasTensorType()
+          && elementType(tt.getElemType(), "graph input '" + in.getName() + "'") == t.elementType();
+      if (ok && tt.hasShape()) {
+        var dims = tt.getShape().getDimList();
+        ok = dims.size() == t.rank();
+        for (int i = 0; ok && i < dims.size(); i++) {
+          ok = !dims.get(i).hasDimValue() || dims.get(i).getDimValue() == t.dim(i);
+        }
+      }
       if (!ok) {
-        throw new CimcException(fileLoc, "the constant value given for input '" + name + "' has type " + t
-            + ", but the model declares " + declared, null);
+        throw new CimcException(fileLoc, "the constant value given for input '" + in.getName() + "' has type " + t
+            + ", which the model's declaration of the input does not allow", null);
       }
     }
 
