@@ -91,6 +91,14 @@ class ExportVsOrtTest {
       }
       result.add(cl);
     }
+    var summary = new StringBuilder("[export-vs-ort] " + g.name() + ":");
+    for (int i = 0; i < result.size(); i++) {
+      Closeness cl = result.get(i);
+      summary.append(outs.get(i).type().isQuantized()
+          ? String.format(" %d/%d off by >1 LSB (max %.0f);", cl.beyondOneLsb(), cl.size(), cl.maxAbsDiff())
+          : String.format(" %.1e;", cl.relative()));
+    }
+    System.out.println(summary);
     return result;
   }
 }
