@@ -1,48 +1,50 @@
 package dev.cimc.tests;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The shared test data folder ({@code ../shared/data} beside the repository root, as in CI). In CI
- * ({@code CI=true}) a missing folder fails the test; elsewhere the test is skipped with a message.
+ * The test data no one on the project wrote ({@code ../shared/data} next to the repository root, as in CI).
+ * Tests that read it call {@link #dir()}: in CI ({@code CI=true}) a missing folder fails the test; elsewhere
+ * the test is skipped with a message saying where the data was looked for.
  */
 public final class SharedData {
   private SharedData() {}
 
-  /** The data folder, or a failed/skipped test when it is missing. */
+  /** The shared data folder; fails (CI) or skips (elsewhere) the calling test when it is missing. */
   public static Path dir() {
-    Path found = locate();
-    if (found == null) {
-      String msg = "shared test data not found: expected ../shared/data beside the repository root (walked up from "
-          + Path.of("").toAbsolutePath() + ")";
+    Path dir = locate();
+    if (!Files.isDirectory(dir)) {
+      String msg = "shared test data not found at " + dir + " (expected ../shared/data next to the repository root)";
       if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException(msg + "; CI must provide it");
+        fail(msg);
       }
-      assumeTrue(false, msg + "; skipping");
+      assumeTrue(false, msg);
     }
-    return found;
+    return dir;
   }
 
-  /** A sub-folder or file of the data folder (failed or skipped like {@link #dir()} when absent). */
-  public static Path resolve(String relative) {
-    Path p = dir().resolve(relative);
-    if (!Files.exists(p)) {
-      throw new IllegalStateException("missing shared test data: " + p);
+  /** A sub-folder of the shared data, e.g. {@code onnx-node}. */
+  public static Path dir(String name) {
+    Path d = dir().resolve(name);
+    if (!Files.isDirectory(d)) {
+      fail("shared test data folder " + d + " is missing");
     }
-    return p;
+    return d;
   }
 
-  /** Walks up from the working folder to the repository root (the folder with .git), then ../shared/data. */
+  /** The repository root is the top-most folder above the module that has a pom.xml. */
   private static Path locate() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.exists(p.resolve(".git"))) {
-        Path data = p.resolveSibling("shared").resolve("data");
-        return Files.isDirectory(data) ? data : null;
+    Path dir = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    Path root = dir;
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("pom.xml"))) {
+        root = p;
       }
     }
-    return null;
+    return root.resolve("../shared/data").normalize();
   }
 }

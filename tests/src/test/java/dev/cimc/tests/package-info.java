@@ -1,2 +1,2 @@
-/** End-to-end and conformance test support shared by the test suites of the tests module. */
+/** End-to-end and conformance tests and their shared fixtures. */
 package dev.cimc.tests;

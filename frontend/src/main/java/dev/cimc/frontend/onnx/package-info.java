@@ -1,2 +1,2 @@
-/** ONNX models in and out: the importer to graph IR and the exporter back to ONNX (opset 17, QDQ for quantized graphs). */
+/** The ONNX importer: model protobufs to graph IR, ONNX tensor files, and the op-by-op lowering table. */
 package dev.cimc.frontend.onnx;
