@@ -243,11 +243,11 @@ final class ExportCases {
           b.op("graph.pad", a("pads", ints(0, 0, 1, -1, 0, 0, 2, 2), "mode", "edge"), x));
     }));
     l.add(c("resize", b -> {
-      Value x = b.input("x", TensorType.f32(1, 2, 4, 5));
+      Value x = b.input("x", TensorType.f32(1, 2, 4, 8));
       b.output(b.op("graph.resize", a("scales", new double[] {1, 1, 2, 2}, "coordinate_transformation_mode", "asymmetric",
           "nearest_mode", "floor"), x),
           b.op("graph.resize", a("mode", "linear", "sizes", ints(7, 3), "axes", ints(2, 3)), x),
-          b.op("graph.resize", a("mode", "linear", "scales", new double[] {1.5, 0.8}, "axes", ints(-2, -1),
+          b.op("graph.resize", a("mode", "linear", "scales", new double[] {1.5, 0.75}, "axes", ints(-2, -1),
               "coordinate_transformation_mode", "align_corners"), x),
           b.op("graph.resize", a("sizes", ints(1, 2, 6, 9), "coordinate_transformation_mode", "pytorch_half_pixel",
               "nearest_mode", "round_prefer_ceil"), x));

@@ -24,7 +24,7 @@ final class OrtRunner {
 
   /**
    * Runs {@code model} with basic graph optimizations (constant folding, no fusions that change the
-   * arithmetic) on one thread; returns the outputs by name, in the model's order. Quantized input
+   * arithmetic) on two threads; returns the outputs by name, in the model's order. Quantized input
    * tensors are passed as their integers.
    */
   static Map<String, Tensor> run(byte[] model, Map<String, Tensor> inputs) {
@@ -33,7 +33,7 @@ final class OrtRunner {
     var feeds = new LinkedHashMap<String, OnnxTensor>();
     try (opts) {
       opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
-      opts.setIntraOpNumThreads(1);
+      opts.setIntraOpNumThreads(2);
       try (OrtSession session = env.createSession(model, opts)) {
         for (var e : inputs.entrySet()) {
           feeds.put(e.getKey(), toOrt(env, e.getValue()));
