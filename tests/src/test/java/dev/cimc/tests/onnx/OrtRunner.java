@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.cimc.ir.tensor.Tensor;
@@ -28,10 +29,12 @@ final class OrtRunner {
    * tensors are passed as their integers.
    */
   static Map<String, Tensor> run(byte[] model, Map<String, Tensor> inputs) {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    // Errors only: ORT warns about every unused initializer of the light models.
+    OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
     var opts = new OrtSession.SessionOptions();
     var feeds = new LinkedHashMap<String, OnnxTensor>();
     try (opts) {
+      opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
       opts.setIntraOpNumThreads(2);
       try (OrtSession session = env.createSession(model, opts)) {

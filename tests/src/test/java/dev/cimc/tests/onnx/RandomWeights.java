@@ -46,6 +46,18 @@ final class RandomWeights {
       }
       out.addInitializer(random(n.getOutput(0), dims, r));
     }
+    // Drop the shape initializers no node reads any more.
+    var read = new java.util.HashSet<String>();
+    for (Onnx.NodeProto n : out.getNodeList()) {
+      read.addAll(n.getInputList());
+    }
+    var kept = new java.util.ArrayList<Onnx.TensorProto>();
+    for (Onnx.TensorProto t : out.getInitializerList()) {
+      if (!shapes.containsKey(t.getName()) || read.contains(t.getName())) {
+        kept.add(t);
+      }
+    }
+    out.clearInitializer().addAllInitializer(kept);
     return model.toBuilder().setGraph(out).build();
   }
 
