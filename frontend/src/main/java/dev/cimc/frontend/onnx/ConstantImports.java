@@ -85,6 +85,10 @@ final class ConstantImports {
     GraphImport.arity(n, 1, 1);
     Shape s = staticShape(n, g);
     int r = s.rank();
+    if (n.opset() < 15 && (n.has("start") || n.has("end"))) {
+      throw new CimcException(n.location(), "attributes 'start' and 'end' of " + n.describe() + " need opset 15, the "
+          + "model imports opset " + n.opset(), null);
+    }
     long start = n.opset() >= 15 ? n.getInt("start", 0) : 0;
     long end = n.opset() >= 15 ? n.getInt("end", r) : r;
     start = clamp(start < 0 ? start + r : start, r);

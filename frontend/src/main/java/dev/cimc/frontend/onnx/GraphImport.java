@@ -262,8 +262,10 @@ final class GraphImport {
     } catch (CimcException e) {
       throw e;
     } catch (RuntimeException e) {
-      // Inference code of the op rejected the operands with something other than an InferenceException.
-      throw new CimcException(location, opName + ": invalid operands or attributes (" + e.getMessage() + ")", null);
+      // The op's inference failed on these operands other than with an InferenceException: a cimc bug, but the
+      // model is what triggered it, so it is reported at the node instead of escaping as a stack trace.
+      throw new CimcException(location, opName + ": cimc could not build this node (" + e + ")",
+          "this is a cimc bug; please report it with the model", null, e);
     }
     for (Value r : node.results()) {
       if (r.type().shape().isStatic() && numel(r.type().shape()) > TensorProtoDecoder.MAX_ELEMENTS) {
@@ -335,7 +337,7 @@ final class GraphImport {
       throw e;
     } catch (RuntimeException e) {
       throw new CimcException(location, op.fullName() + ": evaluating the op on its constant operands failed ("
-          + e + ")", null);
+          + e + ")", "this is a cimc bug; please report it with the model", null, e);
     }
     var names = new ArrayList<String>(n.numResults());
     for (int i = 0; i < n.numResults(); i++) {

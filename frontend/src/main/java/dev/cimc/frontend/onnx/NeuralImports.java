@@ -213,12 +213,15 @@ final class NeuralImports {
     Value sq = g.op("graph.mul", Attributes.EMPTY, null, x, x);
     Value sq4 = g.op("graph.reshape", AttrList.of().ints("shape", new long[] {t.dim(0), 1, t.dim(1), spatial})
         .build(), null, sq);
-    double[] ones = new double[(int) size];
+    // A window reaching more than C - 1 channels beyond c covers no more channels: clip it there.
+    long channels = Math.max(1, t.dim(1));
+    long before = Math.min((size - 1) / 2, channels - 1);
+    long after = Math.min(size - 1 - (size - 1) / 2, channels - 1);
+    int window = (int) (before + after + 1);
+    double[] ones = new double[window];
     java.util.Arrays.fill(ones, 1);
-    Value kernel = g.constant(dev.cimc.ir.tensor.Tensor.fromDoubles(TensorType.of(et, 1, 1, (int) size, 1), ones),
+    Value kernel = g.constant(dev.cimc.ir.tensor.Tensor.fromDoubles(TensorType.of(et, 1, 1, window, 1), ones),
         null);
-    long before = (size - 1) / 2;
-    long after = size - 1 - before;
     Value sum4 = g.op("graph.conv2d", AttrList.of().ints("pads", new long[] {before, 0, after, 0}).build(), null,
         sq4, kernel);
     Value sum = g.op("graph.reshape", AttrList.of().ints("shape", ElementwiseImports.toLongs(t.shape().dims()))

@@ -83,6 +83,33 @@ public final class OnnxImporter {
     return new Run(model, fileName, folder, options).run();
   }
 
+  /**
+   * The graph inputs a model declares, in order, without importing it: the inputs that are not initializers,
+   * with their declared dimensions ({@link Shape#DYNAMIC} for a symbolic or unknown one; no dimensions when
+   * the model gives no shape). Lets a caller bind input files to inputs, and their shapes, before importing.
+   */
+  public static List<ImportOptions.InputShape> declaredInputs(Path model) {
+    Onnx.ModelProto m = OnnxProtobuf.parseModel(OnnxProtobuf.readFile(model, "model"), Location.file(model.toString()));
+    var initializers = new HashSet<String>();
+    for (Onnx.TensorProto t : m.getGraph().getInitializerList()) {
+      initializers.add(t.getName());
+    }
+    var out = new ArrayList<ImportOptions.InputShape>();
+    for (Onnx.ValueInfoProto in : m.getGraph().getInputList()) {
+      if (initializers.contains(in.getName())) {
+        continue;
+      }
+      var dims = in.getType().getTensorType().getShape().getDimList();
+      int[] d = new int[dims.size()];
+      for (int i = 0; i < d.length; i++) {
+        long v = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
+        d[i] = v < 0 || v > Integer.MAX_VALUE ? Shape.DYNAMIC : (int) v;
+      }
+      out.add(new ImportOptions.InputShape(in.getName(), d));
+    }
+    return out;
+  }
+
   /** The op types (default ONNX domain) the importer converts, sorted. */
   public static List<String> supportedOps() {
     return OnnxOpTable.opTypes();
@@ -207,12 +234,11 @@ public final class OnnxImporter {
           continue; // an old exporter's way of listing weights: the initializer is the value
         }
         Tensor fixed = options.constantInputs().get(name);
-        TensorType declared = inputType(in);
         if (fixed != null) {
-          checkConstantInput(name, declared, fixed);
+          checkConstantInput(in, fixed);
           g.bindValue(name, g.constant(fixed, name));
         } else {
-          g.bindValue(name, g.graph().addInput(name, declared));
+          g.bindValue(name, g.graph().addInput(name, inputType(in)));
         }
       }
       for (String bound : options.inputShapes().keySet()) {
@@ -300,12 +326,22 @@ public final class OnnxImporter {
       return t;
     }
 
-    private void checkConstantInput(String name, TensorType declared, Tensor value) {
+    /** A fixed input value must have the declared element type, rank and static dimensions. */
+    private void checkConstantInput(Onnx.ValueInfoProto in, Tensor value) {
       TensorType t = value.type();
-      boolean ok = t.elementType() == declared.elementType() && t.rank() == declared.rank();
+      Onnx.TypeProto.Tensor tt = in.getType().getTensorType();
+      boolean ok = in.getType().hasTensorType()
+          && elementType(tt.getElemType(), "graph input '" + in.getName() + "'") == t.elementType();
+      if (ok && tt.hasShape()) {
+        var dims = tt.getShape().getDimList();
+        ok = dims.size() == t.rank();
+        for (int i = 0; ok && i < dims.size(); i++) {
+          ok = !dims.get(i).hasDimValue() || dims.get(i).getDimValue() == t.dim(i);
+        }
+      }
       if (!ok) {
-        throw new CimcException(fileLoc, "the constant value given for input '" + name + "' has type " + t
-            + ", but the model declares " + declared, null);
+        throw new CimcException(fileLoc, "the constant value given for input '" + in.getName() + "' has type " + t
+            + ", which the model's declaration of the input does not allow", null);
       }
     }
 

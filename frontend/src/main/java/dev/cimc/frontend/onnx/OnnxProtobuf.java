@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads ONNX protobuf files. Protobuf messages are limited to 2 GiB; the parser's size limit is raised to
- * that (bigger models keep their weights in external data), its nesting limit stays at protobuf's 100, and
- * {@code raw_data} byte strings alias the file's bytes instead of copying them.
+ * Reads ONNX protobuf files. A protobuf message holds at most 2 GiB (bigger models keep their weights in
+ * external data): files beyond that are rejected before they are read, and the parser's size limit is set
+ * to 2 GiB explicitly (protobuf-java 4 defaults to it; protobuf 2 and early 3 used 64 MiB). The nesting limit
+ * stays at protobuf's default of 100, ample for a graph without subgraphs. {@code raw_data} byte strings
+ * alias the file's bytes instead of copying them.
  */
 final class OnnxProtobuf {
   private OnnxProtobuf() {}

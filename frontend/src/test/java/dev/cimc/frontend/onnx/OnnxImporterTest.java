@@ -352,6 +352,15 @@ class OnnxImporterTest {
   }
 
   @Test
+  void declaredInputsWithoutImporting(@TempDir Path dir) throws Exception {
+    var m = model(13, graph().addInput(value("x", F, "N", 3)).addInput(value("w", F, 3))
+        .addInitializer(floatTensor("w", new int[] {3}, 1, 2, 3))
+        .addNode(node("Add", List.of("x", "w"), List.of("y"))).addOutput(value("y", F, "N", 3)));
+    Path f = Files.write(dir.resolve("m.onnx"), m.toByteArray());
+    assertEquals(List.of(new ImportOptions.InputShape("x", new int[] {-1, 3})), OnnxImporter.declaredInputs(f));
+  }
+
+  @Test
   void sharedArgumentsAreImportedOnce() {
     var m = model(13, graph().addInput(value("x", F, 2)).addInitializer(floatTensor("w", new int[] {2}, 2, 3))
         .addNode(node("Mul", List.of("x", "w"), List.of("a")))
