@@ -1,2 +1,2 @@
-/** The ONNX importer: model protobufs to graph IR, ONNX tensor files, and the op-by-op lowering table. */
+/** ONNX in and out: the importer (protobufs to graph IR), the exporter (graph IR and QDQ to opset 17), ONNX tensor files. */
 package dev.cimc.frontend.onnx;

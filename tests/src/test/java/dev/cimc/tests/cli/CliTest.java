@@ -275,4 +275,16 @@ class CliTest {
     assertTrue(r.err().startsWith(bad + ": error:"), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
   }
+
+  @Test
+  void exportWritesOnnxThatReadsBackToTheSameResults() {
+    Path onnx = tmp.resolve("lenet.onnx");
+    Cli e = Cli.run("export", Cli.example("lenet.cir").toString(), "-o", onnx.toString());
+    assertEquals(0, e.exitCode(), e.err());
+    var cimc = Cimc.standard();
+    Map<String, Tensor> in = NpzFormat.read(Cli.example("lenet.input.npz"));
+    assertArrayEquals(cimc.run(cimc.load(Cli.example("lenet.cir")), in).get("logits").floats(),
+        cimc.run(cimc.load(onnx), in).get("logits").floats());
+    assertEquals(2, Cli.run("export", Cli.example("lenet.cir").toString()).exitCode(), "-o is required");
+  }
 }
