@@ -50,10 +50,11 @@ public final class KlDivergenceObserver extends HistogramObserver {
    * KL(P‖Q) is least (the first on ties); {@code hist.length} if no candidate is finite.
    */
   public static double threshold(double[] hist, int levels) {
+    var t = new Tables(hist);
     int best = hist.length;
     double bestKl = Double.POSITIVE_INFINITY;
     for (int i = Math.min(levels, hist.length); i <= hist.length; i++) {
-      double kl = divergence(hist, i, levels);
+      double kl = t.divergence(i, levels);
       if (kl < bestKl) {
         bestKl = kl;
         best = i;
@@ -64,48 +65,63 @@ public final class KlDivergenceObserver extends HistogramObserver {
 
   /** KL(P‖Q) for the candidate of {@code i} bins merged into {@code levels} levels (+inf if Q misses mass of P). */
   static double divergence(double[] hist, int i, int levels) {
-    double outliers = 0;
-    for (int j = i; j < hist.length; j++) {
-      outliers += hist[j];
-    }
-    double[] p = new double[i];
-    System.arraycopy(hist, 0, p, 0, i);
-    p[i - 1] += outliers;
-    // Quantize bins 0..i-1 (without the outliers) into levels; bin j goes to level floor(j·L/i).
-    double[] levelSum = new double[levels];
-    int[] levelNonZero = new int[levels];
-    for (int j = 0; j < i; j++) {
-      int q = (int) ((long) j * levels / i);
-      levelSum[q] += hist[j];
-      if (hist[j] != 0) {
-        levelNonZero[q]++;
+    return new Tables(hist).divergence(i, levels);
+  }
+
+  /**
+   * Prefix sums that make a candidate cost O(i) additions and O(levels) logarithms. With p the counts of P and
+   * q those of Q (before normalisation): KL = (Σ p log p − Σ p log q) / ΣP − log ΣP + log ΣQ, where
+   * ΣP is the total count, ΣQ the count in bins 0..i−1, and q is constant over a level's non-empty bins.
+   */
+  private static final class Tables {
+    final double[] hist;
+    final double[] prefix; // Σ hist[0..j)
+    final double[] prefixPLogP; // Σ h log h over hist[0..j)
+    final double total;
+
+    Tables(double[] hist) {
+      this.hist = hist;
+      int n = hist.length;
+      prefix = new double[n + 1];
+      prefixPLogP = new double[n + 1];
+      for (int j = 0; j < n; j++) {
+        double h = hist[j];
+        prefix[j + 1] = prefix[j] + h;
+        prefixPLogP[j + 1] = prefixPLogP[j] + (h > 0 ? h * Math.log(h) : 0);
       }
+      total = prefix[n];
     }
-    double[] qd = new double[i];
-    double sumP = 0;
-    double sumQ = 0;
-    for (int j = 0; j < i; j++) {
-      int q = (int) ((long) j * levels / i);
-      if (hist[j] != 0) {
-        qd[j] = levelSum[q] / levelNonZero[q];
-      }
-      sumP += p[j];
-      sumQ += qd[j];
-    }
-    if (sumP == 0 || sumQ == 0) {
-      return Double.POSITIVE_INFINITY;
-    }
-    double kl = 0;
-    for (int j = 0; j < i; j++) {
-      if (p[j] == 0) {
-        continue;
-      }
-      if (qd[j] == 0) {
+
+    double divergence(int i, int levels) {
+      double sumQ = prefix[i];
+      if (total == 0 || sumQ == 0) {
         return Double.POSITIVE_INFINITY;
       }
-      double pj = p[j] / sumP;
-      kl += pj * Math.log(pj / (qd[j] / sumQ));
+      double last = hist[i - 1] + (total - sumQ); // bin i-1 with the outliers
+      double[] levelSum = new double[levels];
+      int[] nonZero = new int[levels];
+      for (int j = 0; j < i; j++) {
+        double h = hist[j];
+        if (h != 0) {
+          int q = (int) ((long) j * levels / i);
+          levelSum[q] += h;
+          nonZero[q]++;
+        }
+      }
+      double pLogP = prefixPLogP[i - 1] + (last > 0 ? last * Math.log(last) : 0);
+      double pLogQ = 0;
+      int lastLevel = (int) ((long) (i - 1) * levels / i);
+      for (int q = 0; q < levels; q++) {
+        if (nonZero[q] > 0) {
+          double logQ = Math.log(levelSum[q] / nonZero[q]);
+          double massP = q == lastLevel ? levelSum[q] - hist[i - 1] + last : levelSum[q];
+          pLogQ += massP * logQ;
+        }
+      }
+      if (last > 0 && hist[i - 1] == 0) {
+        return Double.POSITIVE_INFINITY; // the outliers land on a bin Q leaves empty
+      }
+      return Math.max(0, (pLogP - pLogQ) / total - Math.log(total) + Math.log(sumQ));
     }
-    return kl;
   }
 }
