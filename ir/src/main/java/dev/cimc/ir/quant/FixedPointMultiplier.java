@@ -105,8 +105,8 @@ public record FixedPointMultiplier(int multiplier, int shift) {
   }
 
   /**
-   * {@code num / den} rounded to nearest with ties away from zero, for {@code den > 0} (integer average
-   * pooling).
+   * {@code num / den} rounded to nearest with ties away from zero, for {@code den > 0} (the normalizations
+   * of integer softmax and layer norm).
    */
   public static long roundingDivide(long num, long den) {
     long half = den / 2;

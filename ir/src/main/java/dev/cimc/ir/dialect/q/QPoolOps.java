@@ -15,28 +15,30 @@ import dev.cimc.ir.type.TensorType;
 import java.util.List;
 
 /**
- * 2-D pooling on per-tensor quantized codes (N×C×H×W); the result keeps the operand's quantization, so no
- * rescaling is needed. Windows follow {@code graph.max_pool}/{@code graph.average_pool} (kernel_shape,
- * strides, pads; explicit padding only).
+ * 2-D pooling on per-tensor quantized codes (N×C×H×W). Windows follow
+ * {@code graph.max_pool}/{@code graph.average_pool} (kernel_shape, strides, pads; explicit padding only).
  *
  * <ul>
- *   <li>{@code q.max_pool}: the largest code of each window; padding never wins.</li>
- *   <li>{@code q.average_pool}: {@code z + roundingDivide(Σ (x − z), count)} where the division rounds to
- *       nearest with ties away from zero ({@link FixedPointMultiplier#roundingDivide}); {@code count} is the
- *       number of input positions in the window, or the whole window when {@code count_include_pad = 1}
- *       (padding then counts as real 0, code z). A global average pool is this op with the window covering
- *       the spatial extent.</li>
+ *   <li>{@code q.max_pool}: the largest code of each window (padding never wins); the result keeps the
+ *       operand's type, since max commutes with a monotone quantizer.</li>
+ *   <li>{@code q.average_pool}: to the declared per-tensor result type,
+ *       {@code out = sat(z_out + M(count).apply(Σ (x − z_x)))} where {@code M(count) =
+ *       FixedPointMultiplier.of(s_x / (count · s_out))} (so one rounding, ties toward +∞) and {@code count}
+ *       is the number of input positions in the window, or the whole window when {@code count_include_pad =
+ *       1} (padding then counts as real 0, code z_x). The multipliers are a deterministic function of the
+ *       types and the count (hardware holds one per distinct count). A global average pool is this op with
+ *       the window covering the spatial extent.</li>
  * </ul>
  */
 final class QPoolOps {
   private QPoolOps() {}
 
-  static final OpDef MAX_POOL = pool("max_pool", "largest code in each window (per-tensor codes, same type)")
+  static final OpDef MAX_POOL = pool("max_pool", "largest code in each window (per-tensor codes, same type)", false)
       .kernel((ctx, in) -> new Tensor[] {run(ctx, in[0], true)})
       .build();
 
   static final OpDef AVERAGE_POOL = pool("average_pool",
-      "z + round(Σ (x − z) / count), ties away from zero (per-tensor codes, same type)")
+      "z_out + round(Σ (x − z_x) · s_x / (count · s_out)) by a fixed-point multiplier per count", true)
       .attr("count_include_pad", AttrKind.INT, Attribute.of(0L))
       .kernel((ctx, in) -> new Tensor[] {run(ctx, in[0], false)})
       .build();
@@ -45,7 +47,7 @@ final class QPoolOps {
     return List.of(MAX_POOL, AVERAGE_POOL);
   }
 
-  private static OpDef.Builder pool(String name, String summary) {
+  private static OpDef.Builder pool(String name, String summary, boolean declared) {
     return OpDef.builder("q", name)
         .summary(summary)
         .operands("x")
@@ -59,7 +61,15 @@ final class QPoolOps {
             throw new InferenceException("operand must have rank 4 (N×C×H×W), got " + x);
           }
           int[] out = window(ctx, x).output();
-          return List.of(x.withShape(Shape.of(x.dim(0), x.dim(1), out[0], out[1])));
+          Shape shape = Shape.of(x.dim(0), x.dim(1), out[0], out[1]);
+          if (!declared) {
+            return List.of(x.withShape(shape));
+          }
+          TensorType r = QTypes.declaredPerTensor(ctx);
+          if (!r.shape().equals(shape)) {
+            throw new InferenceException("result shape " + r.shape() + " differs from the pooled shape " + shape);
+          }
+          return List.of(r);
         });
   }
 
@@ -90,6 +100,14 @@ final class QPoolOps {
     int pw = win.padsBegin()[1];
     boolean includePad = !max && ctx.intAttr("count_include_pad") != 0;
     long z = xt.type().quant().zeroPoint(0);
+    long zo = rt.quant().zeroPoint(0);
+    var et = rt.elementType();
+    FixedPointMultiplier[] perCount = new FixedPointMultiplier[kh * kw + 1];
+    if (!max) {
+      for (int c = 1; c < perCount.length; c++) {
+        perCount[c] = FixedPointMultiplier.of(xt.type().quant().scale(0) / (c * rt.quant().scale(0)));
+      }
+    }
     int[] x = QTypes.codes(xt);
     long[] out = new long[nc * oh * ow];
     ctx.parallelFor(nc, p -> {
@@ -113,7 +131,8 @@ final class QPoolOps {
               }
             }
           }
-          out[(p * oh + y) * ow + xo] = max ? (count == 0 ? z : best) : z + FixedPointMultiplier.roundingDivide(sum, Math.max(1, count));
+          out[(p * oh + y) * ow + xo] = max ? (count == 0 ? z : best)
+              : count == 0 ? zo : QTypes.saturate(zo + perCount[count].apply(sum), et);
         }
       }
     });

@@ -122,9 +122,11 @@ class QGoldenTextTest {
     m.put("q.average_pool", () -> {
       var b = new GraphBuilder("average_pool", QOps.R);
       Value x = b.input("x", perTensor(U8, 0.1, 5, 1, 2, 4, 4));
-      b.output(b.op("q.average_pool", Attributes.of("count_include_pad", Attribute.of(1L), "kernel_shape",
-          Attribute.ints(3, 3), "pads", Attribute.ints(1, 1, 1, 1), "strides", Attribute.ints(2, 2)), x));
-      b.output(b.op("q.average_pool", Attributes.of("kernel_shape", Attribute.ints(4, 4)), x));
+      b.output(declared(b, "q.average_pool", Attributes.of("count_include_pad", Attribute.of(1L), "kernel_shape",
+          Attribute.ints(3, 3), "pads", Attribute.ints(1, 1, 1, 1), "strides", Attribute.ints(2, 2)),
+          perTensor(U8, 0.05, 10, 1, 2, 2, 2), x));
+      b.output(declared(b, "q.average_pool", Attributes.of("kernel_shape", Attribute.ints(4, 4)),
+          perTensor(U8, 0.1, 5, 1, 2, 1, 1), x));
       return b.build();
     });
     m.put("q.softmax", () -> {
