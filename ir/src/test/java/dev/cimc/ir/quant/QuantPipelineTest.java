@@ -175,7 +175,7 @@ class QuantPipelineTest {
   @Test
   void convNetLowersToIntegerOpsAndMatchesFakeQuantization() {
     Graph g = convNet(7);
-    QuantPlan plan = RandomCalibration.plan(g, QuantPlan.defaults(), 8, 11);
+    QuantPlan plan = RandomCalibration.plan(g, QuantPlan.defaults(), 128, 11);
     Lowered l = lower(g, plan);
     assertEquals(new TreeSet<>(List.of("graph.reshape")), floatOps(l.integer()), () ->
         dev.cimc.ir.text.IrPrinter.toText(l.integer(), dev.cimc.ir.text.PrintOptions.dump()));
