@@ -1,5 +1,6 @@
 package dev.cimc.ir.quant.calibrate;
 
+import dev.cimc.ir.quant.QuantPlan;
 import dev.cimc.ir.quant.QuantScheme;
 import dev.cimc.ir.quant.ValueRange;
 import dev.cimc.ir.quant.observe.RangeMethod;
@@ -29,6 +30,21 @@ public record CalibrationResult(Map<String, ValueRange> ranges, Map<String, Rang
   /** The range of a value, or null if it was not observed. */
   public ValueRange range(String value) {
     return ranges.get(value);
+  }
+
+  /**
+   * {@code base} plus a range for every per-tensor range found (the {@code quantize} pass quantizes
+   * activations per tensor; per-channel ranges are left out). Values keep the plan's default scheme.
+   */
+  public QuantPlan toPlan(QuantPlan base) {
+    QuantPlan plan = base;
+    for (var e : ranges.entrySet()) {
+      ValueRange r = e.getValue();
+      if (r.channels() == 1 && Double.isFinite(r.min(0)) && Double.isFinite(r.max(0))) {
+        plan = plan.withRange(e.getKey(), new QuantPlan.Range(r.min(0), r.max(0)));
+      }
+    }
+    return plan;
   }
 
   /** The parameters of {@code scheme} covering the value's range. */

@@ -17,6 +17,11 @@ import java.util.SplittableRandom;
  * λ Σ (1 − |2h − 1|^β), with β annealed linearly from 20 to 2 after a warm-up without the regulariser;
  * Adam minimises it on random mini-batches of input rows. The final rounding is up where h ≥ ½.
  * Plain Java on double arrays.
+ *
+ * <p>The weights that round to a channel's smallest or largest code keep their round-to-nearest code, so
+ * each channel's extreme codes (and with them the range a per-channel min-max recovers from the rounded
+ * float weights) do not change: a {@code quantize} pass that sets weight parameters by min-max finds the
+ * same codes in {@link RoundedWeights#weights()} (scales agree to an f32 rounding).
  */
 public final class AdaRound {
   static final double ZETA = 1.1;
@@ -112,6 +117,21 @@ public final class AdaRound {
     }
     double qmin = q.qmin();
     double qmax = q.qmax();
+    boolean[] frozen = new boolean[size];
+    long[] nearest = new long[size];
+    for (int c = 0; c < o; c++) {
+      long lo = Long.MAX_VALUE;
+      long hi = Long.MIN_VALUE;
+      for (int j = 0; j < k; j++) {
+        long code = FakeQuantizer.code(w[c * k + j], scale[c], zp[c], q.qmin(), q.qmax());
+        nearest[c * k + j] = code;
+        lo = Math.min(lo, code);
+        hi = Math.max(hi, code);
+      }
+      for (int j = 0; j < k; j++) {
+        frozen[c * k + j] = nearest[c * k + j] == lo || nearest[c * k + j] == hi;
+      }
+    }
     double[] m1 = new double[size];
     double[] m2 = new double[size];
     double[] grad = new double[size];
@@ -142,8 +162,8 @@ public final class AdaRound {
           double hi = raw < 0 ? 0 : (raw > 1 ? 1 : raw);
           h[i] = hi;
           double code = base[i] + hi + zp[c];
-          boolean clamped = code < qmin || code > qmax;
-          code = Math.max(qmin, Math.min(qmax, code));
+          boolean clamped = frozen[i] || code < qmin || code > qmax;
+          code = frozen[i] ? nearest[i] : Math.max(qmin, Math.min(qmax, code));
           delta[i] = sc * (code - zp[c]) - w[i];
           dhdv[i] = raw <= 0 || raw >= 1 ? 0 : sig * (1 - sig) * (ZETA - GAMMA);
           grad[i] = clamped ? 0 : sc; // d W̃ / d h
@@ -175,6 +195,9 @@ public final class AdaRound {
           for (int r = 0; r < b; r++) {
             gd += y[c * b + r] * xb[r * k + j];
           }
+          if (frozen[i]) {
+            continue;
+          }
           double g = gd * norm * grad[i] * dhdv[i];
           if (reg) {
             double u = 2 * h[i] - 1;
@@ -194,7 +217,7 @@ public final class AdaRound {
         int i = c * k + j;
         double sig = 1 / (1 + Math.exp(-v[i]));
         double hi = Math.max(0, Math.min(1, sig * (ZETA - GAMMA) + GAMMA));
-        codes[i] = (long) Math.max(qmin, Math.min(qmax, base[i] + (hi >= 0.5 ? 1 : 0) + zp[c]));
+        codes[i] = frozen[i] ? nearest[i] : (long) Math.max(qmin, Math.min(qmax, base[i] + (hi >= 0.5 ? 1 : 0) + zp[c]));
       }
     }
     return codes;

@@ -14,6 +14,9 @@ import dev.cimc.ir.graph.Node;
 import dev.cimc.ir.graph.Value;
 import dev.cimc.ir.interp.Interpreter;
 import dev.cimc.ir.quant.FakeQuantizer;
+import dev.cimc.ir.quant.QuantPlan;
+import dev.cimc.ir.quant.calibrate.Calibrator;
+import dev.cimc.ir.quant.fakequant.Quantize;
 import dev.cimc.ir.quant.QuantScheme;
 import dev.cimc.ir.quant.ValueRange;
 import dev.cimc.ir.quant.calibrate.CalibrationData;
@@ -183,6 +186,31 @@ class PtqTest {
       assertTrue(Math.abs(a[i] - r[i]) <= 1, "AdaRound moves a weight by at most one code");
     }
     assertEquals(QuantParams.perAxis(1, range.params(s).scales(), new long[6]), ada.params());
+  }
+
+  @Test
+  void ptqResultsFlowThroughTheQuantizePass() {
+    Graph g = conv(6);
+    Layer layer = Layer.of(layerNode(g));
+    CalibrationData data = biased(g, 8, 7);
+    ValueRange range = WeightRanges.minMax(layer.weight(), W4);
+    RoundedWeights ada = AdaRound.apply(g, layer, W4, range, data, AdaRound.Settings.defaults().withIterations(100), 1);
+    Tensor bias = BiasCorrection.correctedBias(layer,
+        BiasCorrection.shift(g, layer, ada.weights(), data, 1));
+    var plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withThreads(1), Calibrator.Progress.NONE)
+        .toPlan(QuantPlan.withBits(4, 8));
+    assertEquals(List.of("x", "y"), List.copyOf(plan.activations().keySet()));
+    WeightUpdate.setWeights(g, layer, ada.weights());
+    WeightUpdate.setBias(g, layer, bias);
+    assertEquals(ada.weights(), Layer.constant(g.value("w")));
+    Quantize.apply(g, plan, Dialects.standard());
+    Tensor codes = Layer.constant(g.value("w.q"));
+    assertArrayEquals(ada.codes().toLongArray(), codes.toLongArray());
+    double[] want = ada.params().scales();
+    double[] got = codes.type().quant().scales();
+    for (int c = 0; c < want.length; c++) {
+      assertEquals(want[c], got[c], want[c] * 1e-6);
+    }
   }
 
   static Tensor random(SplittableRandom rnd, TensorType t, double mean, double std) {
