@@ -17,20 +17,26 @@ public final class KlDivergenceObserver extends HistogramObserver {
   /** Bins of the reference histogram, as in TensorRT. */
   public static final int BINS = 2048;
 
-  private final int levels;
+  private final int bits;
+  private final boolean signed;
 
   /**
-   * @param scheme the scheme of the value: L = 2^(bits−1) levels for signed codes, 2^bits for unsigned
+   * @param scheme the scheme of the value: L = 2^(bits−1) levels for signed codes or data with negative values,
+   *     2^bits for unsigned codes of non-negative data
    * @param axis {@link dev.cimc.ir.type.QuantParams#PER_TENSOR} or the channel axis
    */
   public KlDivergenceObserver(QuantScheme scheme, int axis) {
     super(axis, 4 * BINS, true);
-    this.levels = levels(scheme);
+    this.bits = scheme.bits();
+    this.signed = scheme.signed();
   }
 
-  /** Quantized levels on one side of zero: 128 for i8, 256 for u8. */
-  static int levels(QuantScheme scheme) {
-    return scheme.signed() ? 1 << (scheme.bits() - 1) : 1 << scheme.bits();
+  /**
+   * Quantized levels over [0, T]: 2^(bits−1) when the codes are signed or the data has negative values
+   * (128 for 8 bits, as TensorRT), 2^bits for unsigned codes of non-negative data (256 for u8 after a relu).
+   */
+  static int levels(int bits, boolean signed, boolean negativeData) {
+    return signed || negativeData ? 1 << (bits - 1) : 1 << bits;
   }
 
   @Override
@@ -40,7 +46,7 @@ public final class KlDivergenceObserver extends HistogramObserver {
     double t = amax;
     if (amax > 0 && h.hasBins()) {
       double[] hist = h.resample(0, amax, BINS);
-      t = Math.min(amax, threshold(hist, levels) * (amax / BINS));
+      t = Math.min(amax, threshold(hist, levels(bits, signed, min[c] < 0)) * (amax / BINS));
     }
     return new double[] {Math.max(min[c], -t), Math.min(max[c], t)};
   }

@@ -137,6 +137,9 @@ class ObserversTest {
     // i = 4: P = [4, 2, 1, 1]/8, Q = [3, 3, 1, 1]/8
     assertEquals(0.0424747592, KlDivergenceObserver.divergence(hist, 4, 2), 1e-9);
     assertEquals(4.5, KlDivergenceObserver.threshold(hist, 2));
+    assertEquals(128, KlDivergenceObserver.levels(8, true, false)); // i8: TensorRT's 128
+    assertEquals(256, KlDivergenceObserver.levels(8, false, false)); // u8 after relu
+    assertEquals(128, KlDivergenceObserver.levels(8, false, true)); // u8 of signed data: half the codes per side
   }
 
   @Test
