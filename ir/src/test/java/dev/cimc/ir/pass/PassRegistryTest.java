@@ -14,7 +14,8 @@ class PassRegistryTest {
   @Test
   void standardRegistryHoldsTheTransformPasses() {
     PassRegistry r = PassRegistry.standard();
-    assertEquals(List.of("canonicalize", "dce", "fold-constants"), r.names());
+    // other packages register passes too; the transform passes must be among them
+    assertTrue(r.names().containsAll(List.of("canonicalize", "dce", "fold-constants")), r.names().toString());
     assertSame(r, PassRegistry.standard());
     assertEquals("DeadCodeElimination", r.get("dce").displayName());
     assertEquals("FoldConstants", r.get("fold-constants").displayName());
@@ -44,7 +45,8 @@ class PassRegistryTest {
             max-elements=16777216  int >= 0: leave nodes unfolded if a result has more elements than this
           statistics:
             nodes-folded           nodes replaced by constants
-        """, PassRegistry.standard().listing());
+        """, PassRegistry.of(List.of(PassRegistry.standard().get("canonicalize"), PassRegistry.standard().get("dce"),
+        PassRegistry.standard().get("fold-constants"))).listing());
   }
 
   @Test

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <p>Arrays are owned by the instance and never modified; a dynamic input extent gives a dynamic output
  * extent (and unknown pads).
  */
-record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, int[] padsBegin, int[] padsEnd,
+public record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, int[] padsBegin, int[] padsEnd,
     int[] output) {
 
   /** The values {@code auto_pad} accepts. */
@@ -39,7 +39,7 @@ record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, 
    * @param autoPad NOTSET, SAME_UPPER, SAME_LOWER or VALID
    * @param ceilMode round the output extent up (pools; only with explicit padding)
    */
-  static SlidingWindow resolve(int[] input, int[] kernel, long[] strides, long[] dilations, long[] pads,
+  public static SlidingWindow resolve(int[] input, int[] kernel, long[] strides, long[] dilations, long[] pads,
       String autoPad, boolean ceilMode) {
     int r = input.length;
     int[] s = checked("strides", strides, r, 1, 1);
