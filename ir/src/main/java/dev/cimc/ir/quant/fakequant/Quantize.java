@@ -35,7 +35,8 @@ import java.util.Set;
  * constants (signed symmetric, per output channel by default, each channel over its own min/max); a float
  * bias of a convolution or gemm becomes an i32 constant with scale {@code s_in · s_w}. The results of
  * relu, clip, max_pool and data movement (reshape, transpose, flatten, squeeze, unsqueeze) keep their
- * input's parameters (the integer op then needs no rescaling); softmax results cover [0, 1].
+ * input's parameters (the integer op then needs no rescaling) unless the plan gives the result a scheme of
+ * its own; softmax results cover [0, 1].
  *
  * <p>Ops handled: conv2d (constant weights, optional constant bias), gemm (alpha = beta = 1, trans_a = 0,
  * constant weights), matmul (constant matrix weights, or two activations), add, relu, clip, max_pool,
@@ -205,6 +206,10 @@ public final class Quantize extends Pass {
       }
       if (n.numOperands() > 1) {
         return null; // clip bounds or shapes as operands (newer opsets) are not folded here
+      }
+      QuantPlan.Range own = plan.range(n.result().name());
+      if (own != null && own.scheme() != null && !op.equals("graph.max_pool")) {
+        return activationsOnly(n, 1, resultParams(n)); // a scheme of its own (mixed precision) wins
       }
       Value dq = activation(n.operand(0));
       if (dq == null) {
