@@ -39,7 +39,7 @@ import java.util.Set;
  * its own; softmax results cover [0, 1].
  *
  * <p>Ops handled: conv2d (constant weights, optional constant bias), gemm (alpha = beta = 1, trans_a = 0,
- * constant weights), matmul (constant matrix weights, or two activations), add, relu, clip, max_pool,
+ * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
  * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reshape, transpose, flatten, squeeze,
  * unsqueeze, softmax, layer_norm over the last axis,
  * and the unary functions sigmoid, tanh, hard_swish, hard_sigmoid, exp, gelu, leaky_relu (by table).
@@ -163,7 +163,7 @@ public final class Quantize extends Pass {
         return null;
       }
       if (isConst(b)) {
-        if (a.type().rank() != 2 || b.type().rank() != 2) {
+        if ((isGemm ? a.type().rank() != 2 : a.type().rank() < 2) || b.type().rank() != 2) {
           return null;
         }
         if (n.numOperands() > 2 && (!isConst(n.operand(2)) || n.operand(2).type().rank() != 1)) {

@@ -68,6 +68,15 @@ class QKernelsTest {
   }
 
   @Test
+  void qgemmTakesLeadingDimensionsAsRows() {
+    Tensor a = codes(perTensor(U8, 0.5, 9, 2, 1, 3), 1, 2, 3, 4, 5, 6);
+    Tensor w = codes(perAxis(I8, 1, new double[] {1, 0.5}, 3, 2), 1, 0, 0, 1, 1, -1);
+    Tensor out = run("q.qgemm", Attributes.EMPTY, null, a, w);
+    assertArrayEquals(new long[] {4, -1, 10, -1}, longs(out));
+    assertEquals("tensor<2x1x2x!q.i32<axis=2, scales=[0.5, 0.25], zps=[0, 0]>>", out.type().toString());
+  }
+
+  @Test
   void qmatmulSubtractsBothZeroPoints() {
     Tensor a = codes(perTensor(U8, 0.5, 1, 1, 2, 2), 1, 2, 3, 4); // a − z = [[0, 1], [2, 3]]
     Tensor b = codes(perTensor(I8, 0.25, -1, 1, 2, 2), 0, 1, 2, -1); // b − z = [[1, 2], [3, 0]]
