@@ -19,11 +19,15 @@ package dev.cimc.ir.quant;
  * {@code apply(acc) = roundingRightShift(acc, 1 + shift)} bit for bit: a pure shift (see
  * {@link #isPowerOfTwo()}).
  *
- * <p><b>Rounding.</b> {@link #roundingRightShift} rounds to nearest with ties toward +∞ (add 2^(t−1), then
- * shift arithmetically), as TFLite's single-rounding {@code MultiplyByQuantizedMultiplier}: 2.5 → 3 but
- * −2.5 → −2. Unlike gemmlowp's {@code SaturatingRoundingDoublingHighMul} followed by
- * {@code RoundingDivideByPOT}, there is no intermediate rounding, so the result is the correctly rounded
- * {@code acc · multiplier · 2^−(31 + shift)}.
+ * <p><b>Rounding.</b> {@link #roundingRightShift} rounds to nearest with ties to even, the rule of
+ * {@code q.quantize} ({@code Math.rint}): 2.5 → 2, 3.5 → 4, −2.5 → −2. The integer graph therefore computes
+ * exactly what the fake-quantized float graph computes whenever the float arithmetic is exact (e.g. with
+ * power-of-two scales), not merely to within one LSB. Hardware gets the tie from the shifted-out bits (guard
+ * bit set, rest zero) and the lowest kept bit. This is TFLite's single-rounding
+ * {@code MultiplyByQuantizedMultiplier} (one rounding of the exact 64-bit product) except for the tie rule
+ * (TFLite rounds ties up) and unlike gemmlowp's {@code SaturatingRoundingDoublingHighMul} followed by
+ * {@code RoundingDivideByPOT}, which rounds twice (ties away from zero each time); the results differ from
+ * either only on exact ties.
  *
  * <p>Multipliers below 2^−32 (whose products always round to 0 or 1 LSB) keep {@code shift = 31} with a
  * mantissa below 2^30; multipliers of 2^31 or more are rejected.
@@ -88,30 +92,33 @@ public record FixedPointMultiplier(int multiplier, int shift) {
     return multiplier == 1 << 30;
   }
 
-  /** {@code round(acc · M)} with ties toward +∞; exact for {@code |acc| ≤ 2^31}. */
+  /** {@code round(acc · M)} with ties to even; exact for {@code |acc| ≤ 2^31}. */
   public long apply(long acc) {
     return roundingRightShift(acc * multiplier, totalShift());
   }
 
   /**
-   * {@code v / 2^t} rounded to nearest, ties toward +∞: {@code (v + 2^(t−1)) >> t} for t ≥ 1, v for t = 0.
-   * Requires {@code |v| < 2^62} and {@code t ∈ [0, 62]}.
+   * {@code v / 2^t} rounded to nearest, ties to even ({@code v} itself for t = 0). Requires {@code t ∈ [0,
+   * 62]}.
    */
   public static long roundingRightShift(long v, int t) {
     if (t == 0) {
       return v;
     }
-    return (v + (1L << (t - 1))) >> t;
+    long q = v >> t; // floor
+    long r = v - (q << t); // in [0, 2^t)
+    long half = 1L << (t - 1);
+    return r > half || (r == half && (q & 1) != 0) ? q + 1 : q;
   }
 
   /**
-   * {@code num / den} rounded to nearest with ties away from zero, for {@code den > 0} (the normalizations
-   * of integer softmax and layer norm).
+   * {@code num / den} rounded to nearest with ties to even, for {@code den > 0} (the normalizations of
+   * integer softmax and layer norm). Requires {@code |num| < 2^62}.
    */
   public static long roundingDivide(long num, long den) {
-    long half = den / 2;
-    // ties: for odd den there are none; for even den, |num| + half reaches the next multiple exactly
-    return num >= 0 ? (num + half) / den : -((-num + half) / den);
+    long q = Math.floorDiv(num, den);
+    long r2 = 2 * (num - q * den); // twice the remainder, in [0, 2·den)
+    return r2 > den || (r2 == den && (q & 1) != 0) ? q + 1 : q;
   }
 
   @Override

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -58,26 +60,49 @@ class FixedPointMultiplierTest {
   }
 
   @Test
-  void roundingRightShiftRoundsTiesTowardPlusInfinity() {
-    assertEquals(3, FixedPointMultiplier.roundingRightShift(5, 1)); // 2.5
+  void roundingRightShiftRoundsTiesToEven() {
+    assertEquals(2, FixedPointMultiplier.roundingRightShift(5, 1)); // 2.5
+    assertEquals(4, FixedPointMultiplier.roundingRightShift(7, 1)); // 3.5
     assertEquals(-2, FixedPointMultiplier.roundingRightShift(-5, 1)); // -2.5
+    assertEquals(-4, FixedPointMultiplier.roundingRightShift(-7, 1)); // -3.5
     assertEquals(2, FixedPointMultiplier.roundingRightShift(6, 2)); // 1.5
-    assertEquals(-1, FixedPointMultiplier.roundingRightShift(-6, 2)); // -1.5
+    assertEquals(-2, FixedPointMultiplier.roundingRightShift(-6, 2)); // -1.5
+    assertEquals(0, FixedPointMultiplier.roundingRightShift(-2, 2)); // -0.5
     assertEquals(2, FixedPointMultiplier.roundingRightShift(7, 2)); // 1.75
     assertEquals(-2, FixedPointMultiplier.roundingRightShift(-7, 2)); // -1.75
     assertEquals(-1, FixedPointMultiplier.roundingRightShift(-5, 2)); // -1.25
     assertEquals(-7, FixedPointMultiplier.roundingRightShift(-7, 0));
+    assertEquals(1L << 31, FixedPointMultiplier.roundingRightShift(Long.MAX_VALUE, 32)); // 2^31 − 2^-32
+    assertEquals(-(1L << 31), FixedPointMultiplier.roundingRightShift(Long.MIN_VALUE, 32));
   }
 
   @Test
-  void roundingDivideRoundsTiesAwayFromZero() {
-    assertEquals(3, FixedPointMultiplier.roundingDivide(5, 2));
-    assertEquals(-3, FixedPointMultiplier.roundingDivide(-5, 2));
+  void roundingRightShiftAgreesWithRint() {
+    var rng = new SplittableRandom(4);
+    for (int i = 0; i < 20000; i++) {
+      long v = rng.nextLong(-(1L << 40), 1L << 40);
+      int t = rng.nextInt(0, 12);
+      assertEquals((long) Math.rint(v / Math.scalb(1.0, t)), FixedPointMultiplier.roundingRightShift(v, t), v + " >> " + t);
+    }
+  }
+
+  @Test
+  void roundingDivideRoundsTiesToEven() {
+    assertEquals(2, FixedPointMultiplier.roundingDivide(5, 2));
+    assertEquals(-2, FixedPointMultiplier.roundingDivide(-5, 2));
+    assertEquals(2, FixedPointMultiplier.roundingDivide(3, 2));
+    assertEquals(-2, FixedPointMultiplier.roundingDivide(-3, 2));
     assertEquals(2, FixedPointMultiplier.roundingDivide(7, 3));
     assertEquals(-2, FixedPointMultiplier.roundingDivide(-7, 3));
     assertEquals(3, FixedPointMultiplier.roundingDivide(8, 3));
     assertEquals(-3, FixedPointMultiplier.roundingDivide(-8, 3));
     assertEquals(0, FixedPointMultiplier.roundingDivide(0, 5));
+    var rng = new SplittableRandom(5);
+    for (int i = 0; i < 20000; i++) {
+      long num = rng.nextLong(-(1L << 40), 1L << 40);
+      long den = rng.nextLong(1, 1L << 12);
+      assertEquals((long) Math.rint((double) num / den), FixedPointMultiplier.roundingDivide(num, den), num + " / " + den);
+    }
   }
 
   @Test
@@ -86,10 +111,10 @@ class FixedPointMultiplierTest {
     for (int i = 0; i < 20000; i++) {
       long acc = rng.nextLong(-(1L << 31), 1L << 31);
       FixedPointMultiplier f = FixedPointMultiplier.of(Math.scalb(1 + rng.nextDouble(), rng.nextInt(-20, 4)));
-      // floor(acc · M0 / 2^t + 1/2) computed with big integers
-      BigInteger num = BigInteger.valueOf(acc).multiply(BigInteger.valueOf(f.multiplier())).shiftLeft(1)
-          .add(BigInteger.ONE.shiftLeft(f.totalShift()));
-      long want = num.shiftRight(f.totalShift() + 1).longValueExact();
+      // acc · M0 / 2^t rounded half to even, in exact decimal arithmetic
+      long want = new BigDecimal(BigInteger.valueOf(acc).multiply(BigInteger.valueOf(f.multiplier())))
+          .divide(new BigDecimal(BigInteger.ONE.shiftLeft(f.totalShift()))).setScale(0, RoundingMode.HALF_EVEN)
+          .longValueExact();
       assertEquals(want, f.apply(acc), acc + " · " + f);
     }
     assertEquals(300, FixedPointMultiplier.of(0.3).apply(1000));

@@ -97,6 +97,24 @@ class QuantPipelineTest {
     return b.build();
   }
 
+  /** Multi-head-style attention on a batch: [2, 6, 8] activations, batched act × act products. */
+  static Graph batchedAttention(long seed) {
+    var rng = new SplittableRandom(seed);
+    var b = new GraphBuilder("batched_attention", R);
+    Value x = b.input("x", TensorType.f32(2, 6, 8));
+    Value q = b.named("q", "graph.matmul", Attributes.EMPTY, x, b.constant("wq", random(rng, 0.3, 8, 8)));
+    Value k = b.named("k", "graph.matmul", Attributes.EMPTY, x, b.constant("wk", random(rng, 0.3, 8, 8)));
+    Value v = b.named("v", "graph.matmul", Attributes.EMPTY, x, b.constant("wv", random(rng, 0.3, 8, 8)));
+    Value kt = b.named("kt", "graph.transpose", Attributes.of("perm", Attribute.ints(0, 2, 1)), k);
+    Value attn = b.named("attn", "graph.softmax", Attributes.EMPTY,
+        b.named("scores", "graph.matmul", Attributes.EMPTY, q, kt));
+    Value ctx = b.named("ctx", "graph.matmul", Attributes.EMPTY, attn, v);
+    Value o = b.named("o", "graph.matmul", Attributes.EMPTY, ctx, b.constant("wo", random(rng, 0.3, 8, 8)));
+    Value res = b.named("res", "graph.add", Attributes.EMPTY, o, x);
+    b.output(b.named("ln", "graph.layer_norm", Attributes.EMPTY, res, b.constant("gamma", random(rng, 1, 8))));
+    return b.build();
+  }
+
   record Lowered(Graph fakeQuant, Graph integer) {}
 
   static Lowered lower(Graph g, QuantPlan plan) {
@@ -191,6 +209,15 @@ class QuantPipelineTest {
     assertEquals(new TreeSet<>(List.of("graph.transpose")), floatOps(l.integer()), () ->
         dev.cimc.ir.text.IrPrinter.toText(l.integer(), dev.cimc.ir.text.PrintOptions.dump()));
     assertTrue(check(g, l, 12, 4) >= 30);
+  }
+
+  @Test
+  void batchedAttentionLowersToIntegerOpsAndMatchesFakeQuantization() {
+    Graph g = batchedAttention(8);
+    Lowered l = lower(g, RandomCalibration.plan(g, QuantPlan.defaults(), 32, 17));
+    assertEquals(new TreeSet<>(List.of("graph.transpose")), floatOps(l.integer()), () ->
+        dev.cimc.ir.text.IrPrinter.toText(l.integer(), dev.cimc.ir.text.PrintOptions.dump()));
+    assertTrue(check(g, l, 12, 5) >= 30);
   }
 
   @Test

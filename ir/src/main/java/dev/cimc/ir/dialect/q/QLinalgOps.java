@@ -28,9 +28,10 @@ import java.util.List;
  *       real 0), weights must be symmetric ({@code z_w = 0}), and the {@code −z_x · Σ w[m]} term of
  *       {@code Σ (x − z_x) · w} is folded into the bias offline, so only {@code x · w} runs at inference.
  *       Attributes as {@code graph.conv2d} (strides, pads, dilations, group, auto_pad, kernel_shape).</li>
- *   <li>{@code q.qgemm(a, b[, bias])}: {@code acc[i,j] = bias[j] + Σ_k a[i,k] · b[k,j]} ({@code b[j,k]} when
- *       {@code trans_b = 1}) on raw codes, the same folding of {@code z_a} into the bias; constant symmetric
- *       weights, per tensor or per output column.</li>
+ *   <li>{@code q.qgemm(a, b[, bias])}: {@code acc[..., i, j] = bias[j] + Σ_k a[..., i, k] · b[k, j]}
+ *       ({@code b[j, k]} when {@code trans_b = 1}) on raw codes, the same folding of {@code z_a} into the bias;
+ *       {@code a} of rank ≥ 2 (leading dimensions are rows), constant symmetric weights, per tensor or per output
+ *       column (the accumulator is then per channel along its last axis).</li>
  *   <li>{@code q.qmatmul(a, b)}: activation × activation (attention), both per tensor, zero points subtracted
  *       at run time: {@code acc[..., i, j] = Σ_k (a[..., i, k] − z_a) · (b[..., k, j] − z_b)}; batch
  *       dimensions equal, or {@code b} of rank 2 shared by every batch.</li>
@@ -218,13 +219,14 @@ final class QLinalgOps {
     if (a.elementType().bits() > 16) {
       throw new InferenceException("operand a must hold codes of at most 16 bits, got " + a);
     }
-    if (a.rank() != 2 || b.rank() != 2) {
-      throw new InferenceException("operands must be matrices, got " + a + " and " + b);
+    if (a.rank() < 2 || b.rank() != 2) {
+      throw new InferenceException("operand a must have rank ≥ 2 and b be a matrix, got " + a + " and " + b);
     }
     boolean tb = ctx.intAttr("trans_b") != 0;
     int k = tb ? b.dim(1) : b.dim(0);
     int n = tb ? b.dim(0) : b.dim(1);
-    if (a.dim(1) != Shape.DYNAMIC && k != Shape.DYNAMIC && a.dim(1) != k) {
+    int ka = a.dim(a.rank() - 1);
+    if (ka != Shape.DYNAMIC && k != Shape.DYNAMIC && ka != k) {
       throw new InferenceException("inner dimensions differ: " + a + " and " + b + (tb ? " (transposed)" : ""));
     }
     QuantParams bq = b.quant();
@@ -238,16 +240,18 @@ final class QLinalgOps {
       scales[c] = a.quant().scale(0) * bq.scale(c);
     }
     checkBias(ctx, 2, n, scales);
-    return new TensorType(ElementType.I32, Shape.of(a.dim(0), n),
-        QTypes.accumulator(bq.isPerTensor() ? QuantParams.PER_TENSOR : 1, scales));
+    int[] dims = a.shape().dims().clone();
+    dims[dims.length - 1] = n;
+    return new TensorType(ElementType.I32, Shape.of(dims),
+        QTypes.accumulator(bq.isPerTensor() ? QuantParams.PER_TENSOR : dims.length - 1, scales));
   }
 
   private static Tensor[] gemm(KernelContext ctx, Tensor[] in) {
     TensorType rt = ctx.resultType(0);
     boolean tb = ctx.intAttr("trans_b") != 0;
-    int m = rt.dim(0);
-    int n = rt.dim(1);
-    int k = in[0].type().dim(1);
+    int n = rt.dim(rt.rank() - 1);
+    int m = (int) (rt.numel() / n);
+    int k = in[0].type().dim(in[0].type().rank() - 1);
     int[] a = QTypes.codes(in[0]);
     int[] b = QTypes.codes(in[1]);
     int[] bias = in.length > 2 ? QTypes.codes(in[2]) : new int[n];

@@ -43,7 +43,7 @@ final class QPointwiseOps {
       .operands("x")
       .requiredAttr("min", AttrKind.INT)
       .requiredAttr("max", AttrKind.INT)
-      .traits(Trait.PURE, Trait.ELEMENTWISE, Trait.IDEMPOTENT)
+      .traits(Trait.PURE, Trait.ELEMENTWISE)
       .infer(QPointwiseOps::inferClip)
       .kernel(QPointwiseOps::clip)
       .build();

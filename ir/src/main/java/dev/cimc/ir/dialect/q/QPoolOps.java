@@ -23,7 +23,7 @@ import java.util.List;
  *       operand's type, since max commutes with a monotone quantizer.</li>
  *   <li>{@code q.average_pool}: to the declared per-tensor result type,
  *       {@code out = sat(z_out + M(count).apply(Σ (x − z_x)))} where {@code M(count) =
- *       FixedPointMultiplier.of(s_x / (count · s_out))} (so one rounding, ties toward +∞) and {@code count}
+ *       FixedPointMultiplier.of(s_x / (count · s_out))} (so one rounding, ties to even) and {@code count}
  *       is the number of input positions in the window, or the whole window when {@code count_include_pad =
  *       1} (padding then counts as real 0, code z_x). The multipliers are a deterministic function of the
  *       types and the count (hardware holds one per distinct count). A global average pool is this op with

@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * Integer rescaling to an output scale (the vector unit's {@code VRQ}). Every product below is exact in 64
- * bits and is rounded once, by {@link FixedPointMultiplier#roundingRightShift} (nearest, ties toward +∞);
+ * bits and is rounded once, by {@link FixedPointMultiplier#roundingRightShift} (nearest, ties to even, like {@code q.quantize});
  * results saturate to the result's element type.
  *
  * <ul>

@@ -35,10 +35,11 @@ import java.util.Set;
  * constants (signed symmetric, per output channel by default, each channel over its own min/max); a float
  * bias of a convolution or gemm becomes an i32 constant with scale {@code s_in · s_w}. The results of
  * relu, clip, max_pool and data movement (reshape, transpose, flatten, squeeze, unsqueeze) keep their
- * input's parameters (the integer op then needs no rescaling); softmax results cover [0, 1].
+ * input's parameters (the integer op then needs no rescaling) unless the plan gives the result a scheme of
+ * its own; softmax results cover [0, 1].
  *
  * <p>Ops handled: conv2d (constant weights, optional constant bias), gemm (alpha = beta = 1, trans_a = 0,
- * constant weights), matmul (constant matrix weights, or two activations), add, relu, clip, max_pool,
+ * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
  * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reshape, transpose, flatten, squeeze,
  * unsqueeze, softmax, layer_norm over the last axis,
  * and the unary functions sigmoid, tanh, hard_swish, hard_sigmoid, exp, gelu, leaky_relu (by table).
@@ -162,7 +163,7 @@ public final class Quantize extends Pass {
         return null;
       }
       if (isConst(b)) {
-        if (a.type().rank() != 2 || b.type().rank() != 2) {
+        if ((isGemm ? a.type().rank() != 2 : a.type().rank() < 2) || b.type().rank() != 2) {
           return null;
         }
         if (n.numOperands() > 2 && (!isConst(n.operand(2)) || n.operand(2).type().rank() != 1)) {
@@ -205,6 +206,10 @@ public final class Quantize extends Pass {
       }
       if (n.numOperands() > 1) {
         return null; // clip bounds or shapes as operands (newer opsets) are not folded here
+      }
+      QuantPlan.Range own = plan.range(n.result().name());
+      if (own != null && own.scheme() != null && !op.equals("graph.max_pool")) {
+        return activationsOnly(n, 1, resultParams(n)); // a scheme of its own (mixed precision) wins
       }
       Value dq = activation(n.operand(0));
       if (dq == null) {

@@ -68,6 +68,15 @@ class QKernelsTest {
   }
 
   @Test
+  void qgemmTakesLeadingDimensionsAsRows() {
+    Tensor a = codes(perTensor(U8, 0.5, 9, 2, 1, 3), 1, 2, 3, 4, 5, 6);
+    Tensor w = codes(perAxis(I8, 1, new double[] {1, 0.5}, 3, 2), 1, 0, 0, 1, 1, -1);
+    Tensor out = run("q.qgemm", Attributes.EMPTY, null, a, w);
+    assertArrayEquals(new long[] {4, -1, 10, -1}, longs(out));
+    assertEquals("tensor<2x1x2x!q.i32<axis=2, scales=[0.5, 0.25], zps=[0, 0]>>", out.type().toString());
+  }
+
+  @Test
   void qmatmulSubtractsBothZeroPoints() {
     Tensor a = codes(perTensor(U8, 0.5, 1, 1, 2, 2), 1, 2, 3, 4); // a − z = [[0, 1], [2, 3]]
     Tensor b = codes(perTensor(I8, 0.25, -1, 1, 2, 2), 0, 1, 2, -1); // b − z = [[1, 2], [3, 0]]
@@ -81,13 +90,13 @@ class QKernelsTest {
   }
 
   @Test
-  void requantizeRoundsTiesUpAndSaturates() {
+  void requantizeRoundsTiesToEvenAndSaturates() {
     Tensor acc = codes(perTensor(I32, 1, 0, 8), 2, 6, -2, -6, 10, -10, 1000, -1000);
     // M = 1/4 = 2^30 · 2^-32: acc/4 = 0.5, 1.5, -0.5, -1.5, 2.5, -2.5, 250, -250
     Tensor out = run("q.requantize", rq(1 << 30, 1), perTensor(I8, 4, 0, 8), acc);
-    assertArrayEquals(new long[] {1, 2, 0, -1, 3, -2, 127, -128}, longs(out));
+    assertArrayEquals(new long[] {0, 2, 0, -2, 2, -2, 127, -128}, longs(out));
     Tensor shifted = run("q.requantize", rq(1 << 30, 1), perTensor(U8, 4, 5, 8), acc);
-    assertArrayEquals(new long[] {6, 7, 5, 4, 8, 3, 255, 0}, longs(shifted));
+    assertArrayEquals(new long[] {5, 7, 5, 3, 7, 3, 255, 0}, longs(shifted));
   }
 
   @Test
@@ -104,9 +113,9 @@ class QKernelsTest {
   @Test
   void requantizePerChannel() {
     Tensor acc = codes(perAxis(I32, 1, new double[] {0.5, 0.25}, 1, 2, 2), 3, 5, 3, 5);
-    // channel 0: M = 0.5 → 1.5 → 2, 2.5 → 3; channel 1: M = 0.25 → 0.75 → 1, 1.25 → 1
+    // channel 0: M = 0.5 → 1.5 → 2, 2.5 → 2; channel 1: M = 0.25 → 0.75 → 1, 1.25 → 1
     Attributes a = Attributes.of("multiplier", Attribute.ints(1 << 30, 1 << 30), "shift", Attribute.ints(0, 1));
-    assertArrayEquals(new long[] {2, 3, 1, 1}, longs(run("q.requantize", a, perTensor(I8, 1, 0, 1, 2, 2), acc)));
+    assertArrayEquals(new long[] {2, 2, 1, 1}, longs(run("q.requantize", a, perTensor(I8, 1, 0, 1, 2, 2), acc)));
   }
 
   @Test
@@ -122,10 +131,10 @@ class QKernelsTest {
     Attributes at = Attributes.of("multipliers", Attribute.ints(1 << 30, 1 << 29), "shift", Attribute.of(31L));
     // sums 0, 2, 186.25 in units of the output scale 1, plus zp 3
     assertArrayEquals(new long[] {3, 5, 189}, longs(run("q.qadd", at, perTensor(U8, 1, 3, 3), a, b)));
-    // broadcasting a row over a matrix: 0.5 + 0.25 → 1, 0 + 0.5 → 1 (tie up), 1 + 0.25 → 1, 0.5 + 0.5 = 1
+    // broadcasting a row over a matrix: 0.5 + 0.25 → 1, 0 + 0.5 → 0 (tie to even), 1 + 0.25 → 1, 0.5 + 0.5 = 1
     Tensor m = codes(perTensor(U8, 0.5, 10, 2, 2), 11, 10, 12, 11);
     Tensor r = codes(perTensor(U8, 0.25, 0, 2), 1, 2);
-    assertArrayEquals(new long[] {4, 4, 4, 4}, longs(run("q.qadd", at, perTensor(U8, 1, 3, 2, 2), m, r)));
+    assertArrayEquals(new long[] {4, 3, 4, 4}, longs(run("q.qadd", at, perTensor(U8, 1, 3, 2, 2), m, r)));
   }
 
   @Test
@@ -160,8 +169,8 @@ class QKernelsTest {
     Tensor x = codes(perTensor(U8, 1, 0, 1, 1, 3, 3), 0, 1, 2, 3, 4, 5, 6, 7, 8);
     // window sums 8, 12, 20, 24 over 4: 2, 3, 5, 6
     assertArrayEquals(new long[] {2, 3, 5, 6}, longs(run("q.average_pool", k2, perTensor(U8, 1, 0, 1, 1, 2, 2), x)));
-    // output scale 2: 1, 1.5 → 2, 2.5 → 3, 3; zero point 7
-    assertArrayEquals(new long[] {8, 9, 10, 10}, longs(run("q.average_pool", k2, perTensor(U8, 2, 7, 1, 1, 2, 2), x)));
+    // output scale 2: 1, 1.5 → 2, 2.5 → 2, 3; zero point 7
+    assertArrayEquals(new long[] {8, 9, 9, 10}, longs(run("q.average_pool", k2, perTensor(U8, 2, 7, 1, 1, 2, 2), x)));
     Tensor four = codes(perTensor(U8, 1, 1, 1, 1, 2, 2), 5, 5, 5, 5); // real value 4 each
     Attributes pads = Attributes.of("kernel_shape", Attribute.ints(2, 2), "pads", Attribute.ints(1, 1, 1, 1),
         "strides", Attribute.ints(2, 2));
