@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code cimc bench ...}: the performance figures the issues set targets for. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print the figures cimc's performance targets are stated in.",
-    subcommands = {BenchCommand.Text.class, BenchCommand.ResNet50.class})
+    subcommands = {BenchCommand.Text.class, BenchCommand.ResNet50.class, BenchCommand.Import.class})
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand
   CimcCli root;
@@ -75,6 +75,33 @@ final class BenchCommand implements Callable<Integer> {
       }
       var r = ResNetBenchmark.run(new ResNetBenchmark.Settings(threads, warmups, iterations, 42));
       bench.root.out.println(r.format());
+      return ExitCode.OK;
+    }
+  }
+
+  /** ONNX import throughput and peak heap. */
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = {"Import an ONNX model repeatedly; reports MB/s and peak heap (targets: >= 200 MB/s,",
+          "<= 2.5 x model size). Without MODEL, exports a ResNet-50 with random weights (~100 MB) and imports it."})
+  static final class Import implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "An .onnx file.")
+    java.nio.file.Path model;
+
+    @Option(names = "--warmups", defaultValue = "2", description = "Warm-up imports (default: ${DEFAULT-VALUE}).")
+    int warmups;
+
+    @Option(names = "--iterations", defaultValue = "5", description = "Measured imports (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      if (warmups < 0 || iterations < 1) {
+        throw new UsageException("need --warmups >= 0 and --iterations >= 1", null);
+      }
+      bench.root.out.println(dev.cimc.frontend.onnx.ImportBenchmark.run(model, warmups, iterations).format());
       return ExitCode.OK;
     }
   }

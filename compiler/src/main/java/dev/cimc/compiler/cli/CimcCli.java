@@ -180,6 +180,15 @@ public final class CimcCli implements Callable<Integer> {
     Locale.setDefault(Locale.ROOT);
     var out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
     var err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
-    System.exit(run(out, err, args));
+    int code;
+    try {
+      code = run(out, err, args);
+    } catch (OutOfMemoryError e) {
+      err.println("error: out of memory (the Java heap is limited to "
+          + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB)");
+      err.println("hint: give cimc more heap, e.g. CIMC_JAVA_OPTS='-Xmx8g -XX:+UseParallelGC' ./cimc ...");
+      code = ExitCode.USER_ERROR;
+    }
+    System.exit(code);
   }
 }

@@ -61,9 +61,8 @@ public final class OnnxImporter {
 
   /** Imports a model file; external data is read from the file's folder. */
   public static Graph importModel(Path model, ImportOptions options) {
-    byte[] bytes = OnnxProtobuf.readFile(model, "model");
     String file = model.toString();
-    Onnx.ModelProto proto = OnnxProtobuf.parseModel(bytes, Location.file(file));
+    Onnx.ModelProto proto = OnnxProtobuf.parseModel(OnnxProtobuf.mapFile(model, "model"), Location.file(file));
     Path folder = model.toAbsolutePath().getParent();
     return importModel(proto, file, folder, options);
   }

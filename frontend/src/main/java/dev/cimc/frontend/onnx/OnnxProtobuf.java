@@ -7,8 +7,11 @@ import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.diag.Location;
 import dev.cimc.ir.io.AtomicFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Reads ONNX protobuf files. A protobuf message holds at most 2 GiB (bigger models keep their weights in
@@ -38,6 +41,45 @@ final class OnnxProtobuf {
       return Files.readAllBytes(file);
     } catch (IOException e) {
       throw new CimcException(loc, "cannot read " + kind + ": " + AtomicFile.describe(e), null, null, e);
+    }
+  }
+
+  /**
+   * The file mapped read-only into memory: the parsed message's raw tensor data aliases the mapping, so a
+   * model's weights do not sit on the heap twice (once as file bytes, once decoded) while it is imported.
+   */
+  static ByteBuffer mapFile(Path file, String kind) {
+    Location loc = Location.file(file.toString());
+    try {
+      if (Files.isDirectory(file)) {
+        throw new CimcException(loc, "cannot read " + kind + ": is a folder, not a file", null);
+      }
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        long size = ch.size();
+        if (size > MAX_FILE_BYTES) {
+          throw new CimcException(loc, kind + " is " + size + " bytes; protobuf files are limited to 2 GiB",
+              "store large tensors as ONNX external data (onnx.save_model(..., save_as_external_data=True))");
+        }
+        return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      }
+    } catch (IOException e) {
+      throw new CimcException(loc, "cannot read " + kind + ": " + AtomicFile.describe(e), null, null, e);
+    }
+  }
+
+  static Onnx.ModelProto parseModel(ByteBuffer bytes, Location loc) {
+    if (!bytes.hasRemaining()) {
+      throw new CimcException(loc, "the model file is empty", "an ONNX model is a binary protobuf ModelProto");
+    }
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      in.enableAliasing(true);
+      in.setSizeLimit(Integer.MAX_VALUE);
+      return Onnx.ModelProto.parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw invalid(loc, "ONNX model", e);
+    } catch (IOException e) {
+      throw new IllegalStateException("reading protobuf from memory failed", e);
     }
   }
 
