@@ -57,14 +57,16 @@ class ExportVsOrtTest {
     }
   }
 
+  /** Every graph op and the QDQ ops; the integer-only q ops (after lower-to-integer) have no ONNX form. */
   @Test
-  void casesUseEveryOpOfTheGraphAndQDialects() {
+  void casesUseEveryGraphAndQdqOp() {
     var all = new ArrayList<ExportCases.Case>(ExportCases.graphCases());
     all.addAll(ExportCases.qdqCases());
     TreeSet<String> used = ExportCases.opsUsed(all);
     var missing = new TreeSet<String>();
     for (String op : ExportCases.REGISTRY.names()) {
-      if ((op.startsWith("graph.") || op.startsWith("q.")) && !used.contains(op)) {
+      boolean qdq = op.equals("q.quantize") || op.equals("q.dequantize");
+      if ((op.startsWith("graph.") || qdq) && !used.contains(op)) {
         missing.add(op);
       }
     }
