@@ -1,6 +1,7 @@
 package dev.cimc.ir.transform;
 
 import dev.cimc.ir.attr.Attribute;
+import dev.cimc.ir.attr.Attributes;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.GraphBuilder;
 import dev.cimc.ir.graph.Node;
@@ -163,7 +164,7 @@ public final class BiasAbsorption extends Pass {
         Rewrites.replaceOperand(m, b, CrossLayerEqualization.bound(t, v));
       } else if (m.op().fullName().equals("graph.clip")) {
         var b = GraphBuilder.before(m, context.registry());
-        Value v = b.op("graph.relu", m.operand(0));
+        Value v = b.named(m.operand(0).name() + "_relu", "graph.relu", Attributes.EMPTY, m.operand(0));
         if (m.attr("max") != null) {
           double[] u = new double[c.length];
           for (int i = 0; i < u.length; i++) {

@@ -36,6 +36,7 @@ final class ChannelLayer {
   private double[] bias;
   private int biasRows = 1;
   private boolean biasChanged;
+  private boolean weightsChanged;
 
   private ChannelLayer(Node node, boolean gemm, int out, int in, int inPerGroup, int outPerGroup, int kernel,
       boolean transB, Tensor w) {
@@ -192,6 +193,7 @@ final class ChannelLayer {
 
   /** Multiplies output channel {@code o} (its weights and bias) by {@code f}. */
   void scaleOut(int o, double f) {
+    weightsChanged = true;
     for (int i = 0; i < inPerGroup; i++) {
       for (int k = 0; k < kernel; k++) {
         weights[index(o, i, k)] *= f;
@@ -207,6 +209,7 @@ final class ChannelLayer {
 
   /** Multiplies the weights reading input channel {@code c} by {@code f}. */
   void scaleIn(int c, double f) {
+    weightsChanged = true;
     int g = c / inPerGroup;
     int i = c % inPerGroup;
     for (int o = g * outPerGroup; o < (g + 1) * outPerGroup; o++) {
@@ -259,11 +262,13 @@ final class ChannelLayer {
   }
 
   /**
-   * Replaces the weight constant (and the bias, if it changed) in the graph. A missing bias is added as
+   * Replaces the weight constant and the bias in the graph, each if it changed. A missing bias is added as
    * a new operand, which rebuilds the node; a gemm's bias is written as {@code C} with beta = 1.
    */
   void writeBack() {
-    Rewrites.replaceOperand(node, 1, weightTensor());
+    if (weightsChanged) {
+      Rewrites.replaceOperand(node, 1, weightTensor());
+    }
     if (!biasChanged) {
       return;
     }
@@ -276,7 +281,7 @@ final class ChannelLayer {
         return;
       }
     }
-    String hint = biasName(node.operand(1).name());
+    String hint = biasName(node);
     Value bv = Rewrites.insert(node, hint, b);
     List<Value> operands = new ArrayList<>(node.operands().subList(0, 2));
     operands.add(bv);
@@ -291,10 +296,13 @@ final class ChannelLayer {
     }
   }
 
-  /** {@code conv1.weight} → {@code conv1.bias}; other names get {@code _bias}. */
-  static String biasName(String weightName) {
-    return weightName.endsWith("weight") ? weightName.substring(0, weightName.length() - 6) + "bias"
-        : weightName + "_bias";
+  /**
+   * The name hint of a bias made for {@code layer}: {@code conv1.weight} → {@code conv1.bias}, else the
+   * layer's result name with {@code _bias}.
+   */
+  static String biasName(Node layer) {
+    String w = layer.operand(1).name();
+    return w.endsWith("weight") ? w.substring(0, w.length() - 6) + "bias" : layer.result().name() + "_bias";
   }
 
   /** The output statistics recorded by fold-batch-norm (mean row, std row), or null. */

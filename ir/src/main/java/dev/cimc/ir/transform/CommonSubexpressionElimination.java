@@ -56,7 +56,7 @@ public final class CommonSubexpressionElimination extends Pass {
         ops.sort(Comparator.comparing(Value::name));
       }
       this.operands = ops;
-      this.attributes = n.attributes();
+      this.attributes = effectiveAttributes(n);
       var t = new ArrayList<TensorType>(n.numResults());
       for (Value r : n.results()) {
         t.add(r.type());
@@ -86,6 +86,17 @@ public final class CommonSubexpressionElimination extends Pass {
     public int hashCode() {
       return hash;
     }
+  }
+
+  /** The node's attributes with the schema defaults filled in, so {@code group = 1} equals no group. */
+  private static Attributes effectiveAttributes(Node n) {
+    Attributes a = n.attributes();
+    for (var e : n.op().attributeSchema().entrySet()) {
+      if (!a.has(e.getKey()) && e.getValue().defaultValue() != null) {
+        a = a.with(e.getKey(), e.getValue().defaultValue());
+      }
+    }
+    return a;
   }
 
   /** One forward sweep; returns the number of nodes merged away. */

@@ -1,6 +1,7 @@
 package dev.cimc.ir.transform;
 
 import dev.cimc.ir.attr.Attribute;
+import dev.cimc.ir.attr.Attributes;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.GraphBuilder;
 import dev.cimc.ir.graph.Node;
@@ -182,7 +183,8 @@ public final class CrossLayerEqualization extends Pass {
     Attribute hi = clip.attr("max");
     if (lo != null) {
       double l = ((Attribute.FloatAttr) lo).value();
-      v = l == 0 ? b.op("graph.relu", v) : b.op("graph.max", v, Rewrites.insert(clip, "lower", bound(t, scaled(l, inv))));
+      v = l == 0 ? b.named(v.name() + "_relu", "graph.relu", Attributes.EMPTY, v)
+          : b.op("graph.max", v, Rewrites.insert(clip, "lower", bound(t, scaled(l, inv))));
     }
     if (hi != null) {
       v = b.op("graph.min", v, Rewrites.insert(clip, "upper", bound(t, scaled(((Attribute.FloatAttr) hi).value(), inv))));

@@ -211,7 +211,7 @@ public final class FoldBatchNorm extends Pass {
       Rewrites.replaceOperand(p, 2, b);
       return p;
     }
-    Value bv = Rewrites.insert(p, ChannelLayer.biasName(p.operand(1).name()), b);
+    Value bv = Rewrites.insert(p, ChannelLayer.biasName(p), b);
     return Rewrites.rebuild(p, p.op(), List.of(p.operand(0), p.operand(1), bv), p.attributes());
   }
 

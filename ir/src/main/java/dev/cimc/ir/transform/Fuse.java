@@ -211,7 +211,7 @@ public final class Fuse extends Pass {
       Rewrites.replaceOperand(conv, 2, t);
       return conv;
     }
-    Value bv = Rewrites.insert(conv, ChannelLayer.biasName(conv.operand(1).name()), t);
+    Value bv = Rewrites.insert(conv, ChannelLayer.biasName(conv), t);
     return Rewrites.rebuild(conv, conv.op(), List.of(conv.operand(0), conv.operand(1), bv), conv.attributes());
   }
 
