@@ -23,15 +23,15 @@ import java.util.Set;
 
 /**
  * Cross-layer equalization (Nagel et al., "Data-Free Quantization Through Weight Equalization and Bias
- * Correction", ICCV 2019): for two layers in a row ({@link LayerPair}: conv/gemm → relu, leaky_relu, clip
- * or nothing → conv/gemm, depthwise convolutions included, so conv → depthwise → conv is two overlapping
- * pairs), output channel i of the first is multiplied by 1/s_i and input channel i of the second by s_i,
+ * Correction", ICCV 2019): for two layers in a row ({@link LayerPair}: conv/gemm → relu, leaky_relu, clip,
+ * pooling or nothing → conv/gemm, depthwise convolutions included, so conv → depthwise → conv is two
+ * overlapping pairs), output channel i of the first is multiplied by 1/s_i and input channel i of the second by s_i,
  * with {@code s_i = √(r1_i · r2_i) / r2_i} and r the channel's largest |weight|. Both channels then have
  * range √(r1_i · r2_i), which per-tensor weight quantization resolves far better when the ranges of a
  * layer's channels were spread apart. Sweeps over all pairs repeat until no factor moves by more than
  * {@code tolerance} (pairs sharing a layer pull against each other).
  *
- * <p>The rewrite is exact because relu and leaky_relu commute with a positive scale. A clip does not: its
+ * <p>The rewrite is exact because relu, leaky_relu and pooling commute with a positive scale. A clip does not: its
  * bounds must be scaled per channel. With {@code clip=scale-bound} (the default) the clip is rewritten as
  * relu (for a lower bound 0) or a max against per-channel lower bounds, then a min against per-channel
  * upper bounds: relu6 becomes relu followed by {@code min(x, 6/s)}, exact. With {@code clip=refuse} pairs
@@ -168,7 +168,7 @@ public final class CrossLayerEqualization extends Pass {
           context.increment("bounds-rescaled");
         }
         default -> {
-          // relu and leaky_relu commute with positive scales
+          // relu, leaky_relu, pooling and flattening commute with positive per-channel scales
         }
       }
     }

@@ -13,9 +13,10 @@ import java.util.Map;
 /**
  * Two layers in a row, {@code first → activations → second}, where {@code first}'s output channels are
  * {@code second}'s input channels and nothing else reads what lies between: the unit of cross-layer
- * equalization and bias absorption. The activations are relu, leaky_relu, clip, and min/max against a
- * scalar or per-channel constant (what equalization leaves of a clip); an empty chain is a direct
- * connection.
+ * equalization and bias absorption. The chain holds ops that commute with a positive per-channel scale:
+ * relu, leaky_relu, clip and min/max against a scalar or per-channel constant (with their bounds scaled),
+ * max, average and global pooling, and a flatten or reshape of {@code N×C×1×…} to {@code N×C} (so a conv
+ * pairs with the classifier gemm behind a global pool). An empty chain is a direct connection.
  *
  * @param first the producing layer
  * @param chain the elementwise nodes between them, in order (first's reader first)
@@ -23,7 +24,7 @@ import java.util.Map;
  */
 record LayerPair(ChannelLayer first, List<Node> chain, ChannelLayer second) {
   /** Longest activation chain considered between two layers. */
-  private static final int MAX_CHAIN = 3;
+  private static final int MAX_CHAIN = 4;
 
   /**
    * Every pair in the graph, in graph order of the second layer. A layer is shared between the pair
@@ -67,11 +68,15 @@ record LayerPair(ChannelLayer first, List<Node> chain, ChannelLayer second) {
     return l;
   }
 
-  /** relu, leaky_relu, clip, or a float min/max of one variable operand and one constant. */
+  /** A per-channel positively homogeneous op: activation, min/max with a constant, pooling, flattening. */
   private static boolean isChainElement(Node n) {
     switch (n.op().fullName()) {
-      case "graph.relu", "graph.leaky_relu", "graph.clip" -> {
+      case "graph.relu", "graph.leaky_relu", "graph.clip", "graph.max_pool", "graph.average_pool",
+          "graph.global_average_pool", "graph.global_max_pool" -> {
         return n.result().type().elementType().isFloat();
+      }
+      case "graph.flatten", "graph.reshape" -> {
+        return channelsToColumns(n);
       }
       case "graph.min", "graph.max" -> {
         return n.numOperands() == 2 && boundOperand(n) >= 0;
@@ -80,6 +85,22 @@ record LayerPair(ChannelLayer first, List<Node> chain, ChannelLayer second) {
         return false;
       }
     }
+  }
+
+  /** N×C×1×… to N×C: channel c becomes column c. */
+  private static boolean channelsToColumns(Node n) {
+    TensorType in = n.operand(0).type();
+    TensorType out = n.result().type();
+    if (in.rank() < 3 || out.rank() != 2 || !in.shape().isStatic() || out.dim(0) != in.dim(0)
+        || out.dim(1) != in.dim(1)) {
+      return false;
+    }
+    for (int i = 2; i < in.rank(); i++) {
+      if (in.dim(i) != 1) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The operand carrying the activation (the non-constant one for min/max). */
@@ -98,14 +119,20 @@ record LayerPair(ChannelLayer first, List<Node> chain, ChannelLayer second) {
     return c0 == c1 ? -1 : c0 ? 0 : 1;
   }
 
-  /** Every element keeps the type, and min/max bounds are scalars or per-channel vectors. */
+  /**
+   * Every element keeps the channels on axis 1 and the element type, and min/max bounds are scalars or
+   * per-channel vectors.
+   */
   private static boolean chainFits(List<Node> chain, TensorType t, int channels) {
     for (Node n : chain) {
-      if (!n.result().type().equals(t)) {
+      TensorType r = n.result().type();
+      if (r.rank() < 2 || r.dim(1) != channels || r.elementType() != t.elementType()) {
         return false;
       }
-      int b = n.op().fullName().startsWith("graph.m") ? boundOperand(n) : -1;
-      if (b >= 0 && perChannel(Rewrites.of(n.operand(b)), t.rank(), channels) == null) {
+      String op = n.op().fullName();
+      int b = op.equals("graph.min") || op.equals("graph.max") ? boundOperand(n) : -1;
+      if (b >= 0 && (!r.equals(n.operand(1 - b).type())
+          || perChannel(Rewrites.of(n.operand(b)), r.rank(), channels) == null)) {
         return false;
       }
     }
