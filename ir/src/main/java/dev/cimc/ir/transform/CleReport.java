@@ -73,13 +73,17 @@ public final class CleReport {
     public String format(String title) {
       var sb = new StringBuilder();
       sb.append(title).append('\n');
-      sb.append(String.format(Locale.ROOT, "%-28s %-9s %6s %14s %14s%n", "layer", "kind", "chans",
-          "range ratio", "after CLE"));
+      int width = 5;
+      for (LayerRanges l : layers) {
+        width = Math.max(width, l.layer().length());
+      }
+      String row = "%-" + width + "s %-9s %6s %12s %12s%n";
+      sb.append(String.format(Locale.ROOT, row, "layer", "kind", "chans", "range ratio", "after CLE"));
       double worstBefore = 0;
       double worstAfter = 0;
       for (LayerRanges l : layers) {
-        sb.append(String.format(Locale.ROOT, "%-28s %-9s %6d %14.1f %14.1f%n", l.layer(), l.kind(), l.channels(),
-            l.ratioBefore(), l.ratioAfter()));
+        sb.append(String.format(Locale.ROOT, row, l.layer(), l.kind(), l.channels(),
+            String.format(Locale.ROOT, "%.1f", l.ratioBefore()), String.format(Locale.ROOT, "%.1f", l.ratioAfter())));
         worstBefore = Math.max(worstBefore, l.ratioBefore());
         worstAfter = Math.max(worstAfter, l.ratioAfter());
       }
@@ -93,8 +97,16 @@ public final class CleReport {
     }
   }
 
-  /** Folds batch norms, equalizes, quantizes and measures; {@code model} is not changed. */
+  /** Folds batch norms, equalizes, quantizes and measures on Gaussian inputs; {@code model} is not changed. */
   public static Result run(Graph model, Settings s) {
+    return run(model, s, null);
+  }
+
+  /**
+   * The same on given inputs (e.g. real images, each a map from input name to tensor); null means
+   * {@code s.inputs()} Gaussian inputs.
+   */
+  public static Result run(Graph model, Settings s, List<Map<String, Tensor>> inputs) {
     PassRegistry registry = PassRegistry.standard();
     Graph folded = model.copy();
     runPipeline(folded, "canonicalize,fold-constants,dce,fold-batch-norm,canonicalize", registry);
@@ -129,18 +141,24 @@ public final class CleReport {
     double noiseAfter = 0;
     double equalizedError = 0;
     double absorbedError = 0;
-    var rnd = new SplittableRandom(s.seed());
-    try (var interp = Interpreter.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
+    if (inputs == null) {
+      var rnd = new SplittableRandom(s.seed());
+      inputs = new ArrayList<>();
       for (int i = 0; i < s.inputs(); i++) {
-        var inputs = new LinkedHashMap<String, Tensor>();
+        var feed = new LinkedHashMap<String, Tensor>();
         for (Value in : folded.inputs()) {
-          inputs.put(in.name(), MobileNetV2Graph.gaussian(rnd, in.type(), 1.0));
+          feed.put(in.name(), MobileNetV2Graph.gaussian(rnd, in.type(), 1.0));
         }
-        double[] y = outputs(interp, folded, inputs);
-        double[] qb = outputs(interp, quantBefore, inputs);
-        double[] qa = outputs(interp, quantAfter, inputs);
-        double[] ye = outputs(interp, equalized, inputs);
-        double[] ya = outputs(interp, absorbed, inputs);
+        inputs.add(feed);
+      }
+    }
+    try (var interp = Interpreter.withThreads(Math.max(1, Runtime.getRuntime().availableProcessors()))) {
+      for (Map<String, Tensor> feed : inputs) {
+        double[] y = outputs(interp, folded, feed);
+        double[] qb = outputs(interp, quantBefore, feed);
+        double[] qa = outputs(interp, quantAfter, feed);
+        double[] ye = outputs(interp, equalized, feed);
+        double[] ya = outputs(interp, absorbed, feed);
         double maxAbs = 0;
         double maxE = 0;
         double maxA = 0;
