@@ -27,6 +27,8 @@ public final class Graph {
   private Node last;
   private int size;
   private int nextTemp;
+  private int nextValueId;
+  private int nextNodeId;
 
   public Graph(String name) {
     this.name = Objects.requireNonNull(name);
@@ -44,7 +46,7 @@ public final class Graph {
 
   /** Adds a graph input; a taken name is made unique. */
   public Value addInput(String name, TensorType type) {
-    var v = new Value(this, uniqueName(name), Objects.requireNonNull(type), null, 0);
+    var v = new Value(this, nextValueId++, uniqueName(name), Objects.requireNonNull(type), null, 0);
     valuesByName.put(v.name(), v);
     inputs.add(v);
     return v;
@@ -155,6 +157,16 @@ public final class Graph {
     }
   }
 
+  /** One more than the largest {@link Value#id()} handed out so far. */
+  public int valueIdBound() {
+    return nextValueId;
+  }
+
+  /** One more than the largest {@link Node#id()} handed out so far. */
+  public int nodeIdBound() {
+    return nextNodeId;
+  }
+
   // ---- nodes ----
 
   public int size() {
@@ -225,10 +237,10 @@ public final class Graph {
     if (resultNames != null && resultNames.size() != resultTypes.size()) {
       throw new IllegalArgumentException(resultTypes.size() + " result types but " + resultNames.size() + " names");
     }
-    Node n = new Node(this, op, operands, attrs, loc, resultTypes.size());
+    Node n = new Node(this, nextNodeId++, op, operands, attrs, loc, resultTypes.size());
     for (int i = 0; i < resultTypes.size(); i++) {
       String hint = resultNames == null ? null : resultNames.get(i);
-      var v = new Value(this, uniqueName(hint), Objects.requireNonNull(resultTypes.get(i)), n, i);
+      var v = new Value(this, nextValueId++, uniqueName(hint), Objects.requireNonNull(resultTypes.get(i)), n, i);
       valuesByName.put(v.name(), v);
       n.addResult(v);
     }

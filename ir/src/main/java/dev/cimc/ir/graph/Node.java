@@ -24,8 +24,11 @@ public final class Node {
   Node next;
   boolean erased;
 
-  Node(Graph graph, OpDef op, List<Value> operands, Attributes attributes, Location location, int numResults) {
+  private final int id;
+
+  Node(Graph graph, int id, OpDef op, List<Value> operands, Attributes attributes, Location location, int numResults) {
     this.graph = graph;
+    this.id = id;
     this.op = op;
     this.operands = new ArrayList<>(operands);
     this.attributes = attributes == null ? Attributes.EMPTY : attributes;
@@ -39,6 +42,14 @@ public final class Node {
 
   public Graph graph() {
     return graph;
+  }
+
+  /**
+   * A number unique among the nodes ever created in this graph, below {@link Graph#nodeIdBound()}: an index
+   * for side tables in analyses. It says nothing about order.
+   */
+  public int id() {
+    return id;
   }
 
   public OpDef op() {

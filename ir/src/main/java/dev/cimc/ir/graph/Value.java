@@ -16,9 +16,11 @@ public final class Value {
   private Node producer;
   private final int resultIndex;
   private final ArrayList<Node> users = new ArrayList<>(2);
+  private final int id;
 
-  Value(Graph graph, String name, TensorType type, Node producer, int resultIndex) {
+  Value(Graph graph, int id, String name, TensorType type, Node producer, int resultIndex) {
     this.graph = graph;
+    this.id = id;
     this.name = name;
     this.type = type;
     this.producer = producer;
@@ -27,6 +29,14 @@ public final class Value {
 
   public Graph graph() {
     return graph;
+  }
+
+  /**
+   * A number unique among the values ever created in this graph, below {@link Graph#valueIdBound()}: an index
+   * for side tables in analyses (arrays instead of identity maps).
+   */
+  public int id() {
+    return id;
   }
 
   /** The name, unique within the graph, without the {@code %}. */

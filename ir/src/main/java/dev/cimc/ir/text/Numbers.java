@@ -39,138 +39,118 @@ public final class Numbers {
   }
 
   /**
+   * A decimal literal scanned once: {@code ±m · 10^exp10}, or a special value, or {@code slow} when the
+   * mantissa or exponent is too long for the fast paths (the JDK parses those).
+   */
+  private static final class Decimal {
+    boolean neg;
+    char special; // 'n' for nan, 'i' for inf, 0 otherwise
+    long m;
+    int exp10;
+    boolean slow;
+
+    Decimal(char[] a, int start, int end) {
+      int p = start;
+      neg = a[p] == '-';
+      if (neg) {
+        p++;
+      }
+      if (a[p] == 'n' || a[p] == 'i') {
+        special = a[p];
+        return;
+      }
+      int digits = 0;
+      for (; p < end && isDigit(a[p]); p++) {
+        if (m != 0 || a[p] != '0') {
+          m = m * 10 + (a[p] - '0');
+          digits++;
+        }
+      }
+      if (p < end && a[p] == '.') {
+        for (p++; p < end && isDigit(a[p]); p++) {
+          if (m != 0 || a[p] != '0') {
+            m = m * 10 + (a[p] - '0');
+            digits++;
+          }
+          exp10--;
+        }
+      }
+      if (digits > 18) {
+        slow = true;
+        return;
+      }
+      if (p < end && (a[p] == 'e' || a[p] == 'E')) {
+        p++;
+        boolean eneg = a[p] == '-';
+        if (a[p] == '-' || a[p] == '+') {
+          p++;
+        }
+        int e = 0;
+        for (; p < end; p++) {
+          if (e > 100_000) {
+            slow = true;
+            return;
+          }
+          e = e * 10 + (a[p] - '0');
+        }
+        exp10 += eneg ? -e : e;
+      }
+    }
+  }
+
+  /**
    * Parses {@code [-]digits[.digits][(e|E)[+-]digits]}, {@code nan}, {@code inf} or {@code -inf} in
    * {@code a[start, end)} to the nearest double. The caller has checked the syntax.
    */
   public static double parseDouble(char[] a, int start, int end) {
-    int p = start;
-    boolean neg = a[p] == '-';
-    if (neg) {
-      p++;
-    }
-    if (a[p] == 'n') {
-      return Double.NaN;
-    }
-    if (a[p] == 'i') {
-      return neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-    }
-    long m = 0;
-    int digits = 0;
-    int exp10 = 0;
-    for (; p < end && isDigit(a[p]); p++) {
-      if (m != 0 || a[p] != '0') {
-        m = m * 10 + (a[p] - '0');
-        digits++;
-      }
-    }
-    if (p < end && a[p] == '.') {
-      for (p++; p < end && isDigit(a[p]); p++) {
-        if (m != 0 || a[p] != '0') {
-          m = m * 10 + (a[p] - '0');
-          digits++;
-        }
-        exp10--;
-      }
-    }
-    if (digits > 18) {
-      return Double.parseDouble(new String(a, start, end - start));
-    }
-    if (p < end && (a[p] == 'e' || a[p] == 'E')) {
-      p++;
-      boolean eneg = a[p] == '-';
-      if (a[p] == '-' || a[p] == '+') {
-        p++;
-      }
-      int e = 0;
-      for (; p < end; p++) {
-        if (e > 100_000) {
-          return Double.parseDouble(new String(a, start, end - start));
-        }
-        e = e * 10 + (a[p] - '0');
-      }
-      exp10 += eneg ? -e : e;
+    var d = new Decimal(a, start, end);
+    if (d.special != 0) {
+      return d.special == 'n' ? Double.NaN : d.neg ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
     double v;
-    if (m == 0) {
+    if (d.slow) {
+      return Double.parseDouble(new String(a, start, end - start));
+    } else if (d.m == 0) {
       v = 0.0;
-    } else if (m < (1L << 53) && exp10 >= -22 && exp10 <= 22) {
-      v = exp10 >= 0 ? m * POW10[exp10] : m / POW10[-exp10];
+    } else if (d.m < (1L << 53) && d.exp10 >= -22 && d.exp10 <= 22) {
+      v = d.exp10 >= 0 ? d.m * POW10[d.exp10] : d.m / POW10[-d.exp10];
     } else {
       return Double.parseDouble(new String(a, start, end - start));
     }
-    return neg ? -v : v;
+    return d.neg ? -v : v;
   }
 
   /** Like {@link #parseDouble} but rounds the decimal once, straight to the nearest float. */
   public static float parseFloat(char[] a, int start, int end) {
-    int p = start;
-    boolean neg = a[p] == '-';
-    if (neg) {
-      p++;
+    var d = new Decimal(a, start, end);
+    if (d.special != 0) {
+      return d.special == 'n' ? Float.NaN : d.neg ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
     }
-    if (a[p] == 'n') {
-      return Float.NaN;
-    }
-    if (a[p] == 'i') {
-      return neg ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
-    }
-    long m = 0;
-    int digits = 0;
-    int exp10 = 0;
-    for (; p < end && isDigit(a[p]); p++) {
-      if (m != 0 || a[p] != '0') {
-        m = m * 10 + (a[p] - '0');
-        digits++;
-      }
-    }
-    if (p < end && a[p] == '.') {
-      for (p++; p < end && isDigit(a[p]); p++) {
-        if (m != 0 || a[p] != '0') {
-          m = m * 10 + (a[p] - '0');
-          digits++;
-        }
-        exp10--;
-      }
-    }
-    if (digits > 18) {
-      return Float.parseFloat(new String(a, start, end - start));
-    }
-    if (p < end && (a[p] == 'e' || a[p] == 'E')) {
-      p++;
-      boolean eneg = a[p] == '-';
-      if (a[p] == '-' || a[p] == '+') {
-        p++;
-      }
-      int e = 0;
-      for (; p < end; p++) {
-        if (e > 100_000) {
-          return Float.parseFloat(new String(a, start, end - start));
-        }
-        e = e * 10 + (a[p] - '0');
-      }
-      exp10 += eneg ? -e : e;
-    }
+    long m = d.m;
+    int exp10 = d.exp10;
     float v;
-    if (m == 0) {
+    if (d.slow) {
+      return Float.parseFloat(new String(a, start, end - start));
+    } else if (m == 0) {
       v = 0f;
     } else if (m < (1L << 24) && exp10 >= -10 && exp10 <= 10) {
       v = exp10 >= 0 ? m * POW10F[exp10] : m / POW10F[-exp10];
     } else if (m < (1L << 53) && exp10 >= -22 && exp10 <= 22) {
       // The double is the correctly rounded decimal; rounding it to float is exact unless it fell on a
       // midpoint between two floats (double rounding), which the JDK then settles.
-      double d = exp10 >= 0 ? m * POW10[exp10] : m / POW10[-exp10];
-      v = (float) d;
+      double x = exp10 >= 0 ? m * POW10[exp10] : m / POW10[-exp10];
+      v = (float) x;
       double back = v;
-      if (back != d) {
-        double other = d > back ? Math.nextUp(v) : Math.nextDown(v);
-        if (d - back == other - d) {
+      if (back != x) {
+        double other = x > back ? Math.nextUp(v) : Math.nextDown(v);
+        if (x - back == other - x) {
           return Float.parseFloat(new String(a, start, end - start));
         }
       }
     } else {
       return Float.parseFloat(new String(a, start, end - start));
     }
-    return neg ? -v : v;
+    return d.neg ? -v : v;
   }
 
   private static boolean isDigit(char c) {

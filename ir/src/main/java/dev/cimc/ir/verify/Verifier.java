@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Checks a graph's invariants and reports every violation, not just the first: values defined before use
@@ -42,35 +41,114 @@ public final class Verifier {
   }
 
   /** The state of one verification: what is defined where, and who reads what. */
+  /**
+   * A side table keyed by value: an array indexed by {@link Value#id()} for the graph's own values, an
+   * identity map for values of other graphs (which are errors, but still have to be described).
+   */
+  private static final class ValueTable<T> {
+    private final Graph g;
+    private final Object[] own;
+    private Map<Value, T> foreign;
+
+    ValueTable(Graph g) {
+      this.g = g;
+      this.own = new Object[g.valueIdBound()];
+    }
+
+    @SuppressWarnings("unchecked")
+    T get(Value v) {
+      if (v.graph() == g && v.id() < own.length) {
+        return (T) own[v.id()];
+      }
+      return foreign == null ? null : foreign.get(v);
+    }
+
+    void put(Value v, T t) {
+      if (v.graph() == g && v.id() < own.length) {
+        own[v.id()] = t;
+      } else {
+        if (foreign == null) {
+          foreign = new IdentityHashMap<>();
+        }
+        foreign.put(v, t);
+      }
+    }
+
+    boolean containsKey(Value v) {
+      return get(v) != null;
+    }
+
+    T getOrDefault(Value v, T d) {
+      T t = get(v);
+      return t == null ? d : t;
+    }
+  }
+
   private static final class Run {
     private final Graph g;
     private final String graphSubject;
     private final List<Diagnostic> out = new ArrayList<>();
-    /** Every value this graph defines (inputs and node results), for telling "later" from "nowhere". */
-    private final Set<Value> definedAnywhere = identitySet();
-    /** Values defined so far in the walk. */
-    private final Set<Value> defined = identitySet();
-    /** The first definition of each value, as text for messages. */
-    private final Map<Value, String> definer = new IdentityHashMap<>();
+    /**
+     * The first definition of each value seen so far in the walk: the defining Node, or the input index as
+     * an Integer. Messages render it lazily (the walk must not build strings for valid graphs).
+     */
+    private final ValueTable<Object> definer;
     /** The first value seen with each name, in walk order. */
-    private final Map<String, Value> byName = new HashMap<>();
-    /** Live nodes of the graph and their positions in it. */
-    private final Map<Node, Integer> position = new IdentityHashMap<>();
+    private final Map<String, Value> byName;
+    /** Positions of the graph's live nodes, by node id (-1: not a live node of this graph). */
+    private final int[] position;
     /** Readers of each value: one entry per operand slot, in node order. */
-    private final Map<Value, List<Node>> readers = new IdentityHashMap<>();
+    private final ValueTable<List<Node>> readers;
 
     Run(Graph g) {
       this.g = g;
       this.graphSubject = "graph @" + g.name();
+      // Side tables indexed by id: identity maps dominated the verifier's time on large graphs.
+      this.definer = new ValueTable<>(g);
+      this.readers = new ValueTable<>(g);
+      this.byName = new HashMap<>((g.size() + g.inputs().size()) * 2);
+      this.position = new int[g.nodeIdBound()];
+      java.util.Arrays.fill(position, -1);
+    }
+
+    /** The position of a live node of this graph, or -1. */
+    private int position(Node n) {
+      return n.graph() == g && !n.isErased() && n.id() < position.length ? position[n.id()] : -1;
+    }
+
+    private boolean isLive(Node n) {
+      return position(n) >= 0;
+    }
+
+    /** True if {@code v} is an input of this graph or a result of one of its live nodes. */
+    private boolean definedAnywhere(Value v) {
+      if (v.graph() != g) {
+        return false;
+      }
+      Node p = v.producer();
+      if (p == null) {
+        for (Value in : g.inputs()) {
+          if (in == v) {
+            return true;
+          }
+        }
+        return false;
+      }
+      return isLive(p) && v.resultIndex() < p.numResults() && p.result(v.resultIndex()) == v;
     }
 
     List<Diagnostic> verify() {
-      definedAnywhere.addAll(g.inputs());
+      int pos = 0;
       for (Node n = g.first(); n != null; n = n.next()) {
-        position.put(n, position.size());
-        definedAnywhere.addAll(n.results());
-        for (Value v : n.operands()) {
-          readers.computeIfAbsent(v, k -> new ArrayList<>()).add(n);
+        position[n.id()] = pos++;
+        for (int i = 0, k = n.numOperands(); i < k; i++) {
+          Value v = n.operand(i);
+          List<Node> l = readers.get(v);
+          if (l == null) {
+            l = new ArrayList<>(2);
+            readers.put(v, l);
+          }
+          l.add(n);
         }
       }
       List<Value> inputs = g.inputs();
@@ -92,7 +170,7 @@ public final class Verifier {
       if (v.producer() != null) {
         graphError(what + " is recorded as result " + v.resultIndex() + " of " + where(v.producer()));
       }
-      if (define(v, what, "graph input " + i, Location.UNKNOWN, graphSubject)) {
+      if (define(v, what, i, Location.UNKNOWN, graphSubject)) {
         checkUses(v, Location.UNKNOWN, graphSubject);
       }
     }
@@ -106,14 +184,14 @@ public final class Verifier {
       boolean operandsDefined = true;
       for (int i = 0; i < n.numOperands(); i++) {
         Value v = n.operand(i);
-        if (defined.contains(v)) {
+        if (definer.containsKey(v)) {
           continue;
         }
         operandsDefined = false;
         String what = "operand " + i + " (%" + v.name() + ")";
         if (v.graph() != g) {
           error(loc, subject, what + " belongs to graph @" + v.graph().name());
-        } else if (definedAnywhere.contains(v)) {
+        } else if (definedAnywhere(v)) {
           error(loc, subject, what + " is used before it is defined");
         } else if (v.producer() != null && v.producer().isErased()) {
           error(loc, subject, what + " is not defined in graph @" + g.name() + " (its node was erased)");
@@ -135,7 +213,7 @@ public final class Verifier {
         } else if (r.producer() != n || r.resultIndex() != i) {
           error(loc, subject, what + " is recorded as result " + r.resultIndex() + " of " + where(r.producer()));
         }
-        if (define(r, what, where(n), loc, subject)) {
+        if (define(r, what, n, loc, subject)) {
           firstDefinitions.add(r);
         }
       }
@@ -204,17 +282,17 @@ public final class Verifier {
      * Records a definition of {@code v} and reports name clashes; returns false (and reports it) if
      * {@code v} was defined before.
      */
-    private boolean define(Value v, String what, String definedBy, Location loc, String subject) {
-      String first = definer.get(v);
+    private boolean define(Value v, String what, Object definedBy, Location loc, String subject) {
+      Object first = definer.get(v);
       if (first != null) {
-        error(loc, subject, what + " is already defined by " + first);
+        error(loc, subject, what + " is already defined by " + definerText(first));
         return false;
       }
       definer.put(v, definedBy);
-      defined.add(v);
       Value sameName = byName.putIfAbsent(v.name(), v);
       if (sameName != null) {
-        error(loc, subject, what + ": the name %" + v.name() + " is already used by " + definer.get(sameName));
+        error(loc, subject, what + ": the name %" + v.name() + " is already used by "
+            + definerText(definer.get(sameName)));
         return true;
       }
       Value inTable = g.value(v.name());
@@ -226,12 +304,19 @@ public final class Verifier {
       return true;
     }
 
+    private static String definerText(Object d) {
+      return d instanceof Node n ? where(n) : "graph input " + d;
+    }
+
     /** Compares a value's use-list with the operand slots that read it. */
     private void checkUses(Value v, Location loc, String subject) {
+      if (usesMatch(v)) {
+        return;
+      }
       Map<Node, Integer> listed = new IdentityHashMap<>();
       List<Node> foreign = new ArrayList<>();
       for (Node u : v.users()) {
-        if (!position.containsKey(u)) {
+        if (!isLive(u)) {
           if (!containsIdentity(foreign, u)) {
             foreign.add(u);
           }
@@ -253,7 +338,7 @@ public final class Verifier {
           extra.add(m);
         }
       }
-      extra.sort(Comparator.comparingInt(position::get));
+      extra.sort(Comparator.comparingInt(this::position));
       order.addAll(extra);
       for (Node m : order) {
         int l = listed.getOrDefault(m, 0);
@@ -269,6 +354,35 @@ public final class Verifier {
       }
     }
 
+    /**
+     * The common case, cheaply: the use-list and the reading slots are the same multiset of live nodes
+     * (compared pairwise for the short lists most values have).
+     */
+    private boolean usesMatch(Value v) {
+      List<Node> users = v.users();
+      List<Node> reads = readers.getOrDefault(v, List.of());
+      int k = users.size();
+      if (k != reads.size() || k > 8) {
+        return false;
+      }
+      for (int i = 0; i < k; i++) {
+        Node u = users.get(i);
+        if (!isLive(u)) {
+          return false;
+        }
+        int inUsers = 0;
+        int inReads = 0;
+        for (int j = 0; j < k; j++) {
+          inUsers += users.get(j) == u ? 1 : 0;
+          inReads += reads.get(j) == u ? 1 : 0;
+        }
+        if (inUsers != inReads) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     private void checkOutputs() {
       List<Value> outputs = g.outputs();
       if (outputs.isEmpty()) {
@@ -279,7 +393,7 @@ public final class Verifier {
         String what = "output " + i + " (%" + v.name() + ")";
         if (v.graph() != g) {
           graphError(what + " belongs to graph @" + v.graph().name());
-        } else if (!definedAnywhere.contains(v)) {
+        } else if (!definedAnywhere(v)) {
           graphError(what + " is not defined in graph @" + g.name()
               + (v.producer() != null && v.producer().isErased() ? " (its node was erased)" : ""));
         }
@@ -314,10 +428,6 @@ public final class Verifier {
 
     private static String plural(int n, String word) {
       return n + " " + word + (n == 1 ? "" : "s");
-    }
-
-    private static <T> Set<T> identitySet() {
-      return Collections.newSetFromMap(new IdentityHashMap<>());
     }
   }
 }

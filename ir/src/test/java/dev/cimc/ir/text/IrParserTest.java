@@ -227,7 +227,7 @@ class IrParserTest {
 
   @Test
   void constantElementKinds() {
-    String text = "graph @g() -> () {\n"
+    String text = "graph @g() -> tensor<3xf16> {\n"
         + "  %h = const dense<[0.1, 65504.0, -inf]> : tensor<3xf16>\n"
         + "  %b = const dense<[1, 0]> : tensor<2xbool>\n"
         + "  %i = const dense<[-8, 7]> : tensor<2xi4>\n"
@@ -235,7 +235,7 @@ class IrParserTest {
         + "  %f = const dense<[3, -0.0]> : tensor<2xf32>\n"
         + "  %s = const dense<-1> : tensor<2x2xi64>\n"
         + "  %e = const dense<[]> : tensor<0xf32>\n"
-        + "  return\n}\n";
+        + "  return %h\n}\n";
     Graph g = parse(text);
     Tensor h = ((Attribute.TensorAttr) g.value("h").producer().attr("value")).value();
     assertEquals(0.0999755859375, h.getDouble(0));

@@ -30,6 +30,32 @@ import java.util.TreeSet;
 final class RandomGraphs {
   static final OpRegistry REGISTRY = Dialects.standard();
 
+  /** Graph ops that take one operand and need no attribute: applied to random float values. */
+  static final String[] SIMPLE_UNARY = REGISTRY.ops().values().stream()
+      .filter(op -> op.dialect().equals("graph") && op.minOperands() == 1 && op.numResults() == 1
+          && op.attributeSchema().values().stream().noneMatch(a -> a.required())
+          && acceptsPlainTensor(op))
+      .map(op -> op.fullName())
+      .toArray(String[]::new);
+
+  private static boolean acceptsPlainTensor(dev.cimc.ir.op.OpDef op) {
+    try {
+      op.inferTypes(java.util.List.of(dev.cimc.ir.type.TensorType.f32(1, 3, 4, 4)), Attributes.EMPTY, null);
+      return true;
+    } catch (RuntimeException e) {
+      return false; // e.g. resize needs scales or sizes
+    }
+  }
+
+  /** Every op the generator can produce. */
+  static java.util.SortedSet<String> generatedOps() {
+    var s = new TreeSet<String>(java.util.List.of("const", "graph.add", "graph.sub", "graph.mul", "graph.div",
+        "graph.relu", "graph.identity", "graph.reshape", "graph.transpose", "graph.matmul", "graph.conv2d",
+        "q.quantize", "q.dequantize"));
+    s.addAll(java.util.List.of(SIMPLE_UNARY));
+    return s;
+  }
+
   /** Names that print bare, need quotes, collide, or are numbers like the printer's fresh names. */
   static final String[] NAMES = {
     "x", "y", "w", "0", "1", "7", "a.b", "a-b", "$t", "_", "conv1.weight", "with space", "a:b", "quote\"d",
@@ -120,12 +146,16 @@ final class RandomGraphs {
         b.at(randomLocation());
       }
       try {
-        step(c.below(16));
+        step(c.below(18));
       } catch (CimcException rejected) {
         // inference refused this random combination: leave it out
       }
     }
-    int outs = values.isEmpty() ? 0 : c.below(4);
+    if (values.isEmpty()) {
+      values.add(constant(c.pick(FLOATS)));
+    }
+    // The verifier requires at least one output.
+    int outs = 1 + c.below(3);
     for (int i = 0; i < outs; i++) {
       b.output(values.get(c.below(values.size())));
     }
@@ -161,6 +191,7 @@ final class RandomGraphs {
       case 11, 12 -> conv2d();
       case 13 -> quantize();
       case 14 -> dequantize();
+      case 15, 16 -> unary(c.pick(SIMPLE_UNARY), floatValue(), Attributes.EMPTY);
       default -> values.add(b.input(name(), randomType(c.pick(FLOATS), true)));
     }
   }

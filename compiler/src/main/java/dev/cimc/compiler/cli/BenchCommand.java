@@ -1,0 +1,81 @@
+package dev.cimc.compiler.cli;
+
+import dev.cimc.ir.interp.ResNetBenchmark;
+import dev.cimc.ir.text.TextBenchmark;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code cimc bench ...}: the performance figures the issues set targets for. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks that print the figures cimc's performance targets are stated in.",
+    subcommands = {BenchCommand.Text.class, BenchCommand.ResNet50.class})
+final class BenchCommand implements Callable<Integer> {
+  @ParentCommand
+  CimcCli root;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(root.out);
+    return ExitCode.USAGE;
+  }
+
+  /** Print and parse throughput of the text IR. */
+  @Command(name = "text", mixinStandardHelpOptions = true,
+      description = "Print + parse a synthetic graph; reports nodes/s (targets: 1,000,000 print, 500,000 parse).")
+  static final class Text implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @Option(names = "--nodes", defaultValue = "100000", description = "Graph size (default: ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--iterations", defaultValue = "10", description = "Measured iterations (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--warmups", defaultValue = "5", description = "Warm-up iterations (default: ${DEFAULT-VALUE}).")
+    int warmups;
+
+    @Override
+    public Integer call() {
+      if (nodes < 1 || warmups < 0 || iterations < 1) {
+        throw new UsageException("need --nodes >= 1, --warmups >= 0 and --iterations >= 1", null);
+      }
+      var r = TextBenchmark.run(nodes, warmups, iterations);
+      bench.root.out.println(r.summary());
+      return ExitCode.OK;
+    }
+  }
+
+  /** Float inference of a ResNet-50-shaped graph in the reference interpreter. */
+  @Command(name = "resnet50", mixinStandardHelpOptions = true,
+      description = {"Float inference of ResNet-50 (batch 1, 3x224x224, random weights) in the interpreter;",
+          "reports GFLOP/s, ms per image and peak heap (targets: >= 8 GFLOP/s conv2d, <= 1 s, <= 1.5 GB)."})
+  static final class ResNet50 implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Interpreter threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--warmups", defaultValue = "3", description = "Warm-up inferences (default: ${DEFAULT-VALUE}).")
+    int warmups;
+
+    @Option(names = "--iterations", defaultValue = "5", description = "Measured inferences (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Override
+    public Integer call() {
+      if (threads < 1 || warmups < 0 || iterations < 1) {
+        throw new UsageException("need --threads >= 1, --warmups >= 0 and --iterations >= 1", null);
+      }
+      var r = ResNetBenchmark.run(new ResNetBenchmark.Settings(threads, warmups, iterations, 42));
+      bench.root.out.println(r.format());
+      return ExitCode.OK;
+    }
+  }
+}

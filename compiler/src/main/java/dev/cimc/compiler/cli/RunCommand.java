@@ -1,0 +1,110 @@
+package dev.cimc.compiler.cli;
+
+import dev.cimc.compiler.model.InputBinding;
+import dev.cimc.compiler.model.ModelLoader;
+import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.dialect.Dialects;
+import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.interp.Interpreter;
+import dev.cimc.ir.npy.NpyFormat;
+import dev.cimc.ir.npy.TensorFiles;
+import dev.cimc.ir.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+
+/** {@code cimc run MODEL --inputs in.npz -o out.npz}: runs a model in the reference interpreter. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Run a model in the reference interpreter.",
+        "Inputs: .npz entries bind to graph inputs by name; .npy files bind, in order, to the inputs not yet bound."})
+final class RunCommand implements Callable<Integer> {
+  @ParentCommand
+  CimcCli root;
+
+  @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.cir).")
+  Path model;
+
+  @Option(names = "--inputs", arity = "1..*", paramLabel = "FILE", required = true,
+      description = "Input tensors (.npz by name, .npy in order).")
+  List<Path> inputs;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUT",
+      description = "Write the outputs, by name, to this .npz (or .npy for a single output); default: a summary on stdout.")
+  Path output;
+
+  @Option(names = "--dump-values", paramLabel = "DIR",
+      description = "Write every intermediate value to DIR as NNNN-<name>.npy, in execution order.")
+  Path dumpValues;
+
+  @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all processors).")
+  Integer threads;
+
+  @Override
+  public Integer call() throws IOException {
+    Graph g = ModelLoader.load(model, Dialects.standard());
+    Map<String, Tensor> bound = InputBinding.bind(g, inputs);
+    Interpreter.Result result;
+    try (var interp = threads == null ? Interpreter.create() : Interpreter.withThreads(threads)) {
+      result = interp.run(g, bound, dumpValues != null);
+    }
+    if (dumpValues != null) {
+      writeValues(dumpValues, result.intermediates());
+    }
+    if (output != null) {
+      String name = output.getFileName().toString();
+      if (name.endsWith(".npy") && result.outputs().size() != 1) {
+        throw new CimcException("the graph has " + result.outputs().size() + " outputs; a .npy file holds one",
+            "write them to a .npz archive");
+      }
+      TensorFiles.write(output, result.outputs());
+    } else {
+      for (var e : result.outputs().entrySet()) {
+        root.out.println(e.getKey() + ": " + describe(e.getValue()));
+      }
+    }
+    return ExitCode.OK;
+  }
+
+  private static void writeValues(Path dir, Map<String, Tensor> values) throws IOException {
+    Files.createDirectories(dir);
+    int i = 0;
+    for (var e : values.entrySet()) {
+      NpyFormat.write(dir.resolve(String.format(java.util.Locale.ROOT, "%04d-%s.npy", i++, fileSafe(e.getKey()))),
+          e.getValue());
+    }
+  }
+
+  /** A value name as a file-name part: characters outside [A-Za-z0-9._-] become '_'. */
+  static String fileSafe(String name) {
+    var sb = new StringBuilder(name.length());
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+          || c == '-';
+      sb.append(ok ? c : '_');
+    }
+    return sb.toString();
+  }
+
+  /** The type and the first few elements. */
+  static String describe(Tensor t) {
+    var sb = new StringBuilder(t.type().toString()).append(" [");
+    int n = Math.min(t.size(), 8);
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ", ");
+      if (t.elementType().isFloat()) {
+        sb.append(t.getFloat(i));
+      } else {
+        sb.append(t.getLong(i));
+      }
+    }
+    return sb.append(t.size() > n ? ", ...]" : "]").toString();
+  }
+}

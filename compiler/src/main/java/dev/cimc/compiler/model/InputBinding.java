@@ -1,0 +1,64 @@
+package dev.cimc.compiler.model;
+
+import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.diag.Location;
+import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.graph.Value;
+import dev.cimc.ir.npy.TensorFiles;
+import dev.cimc.ir.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds tensor files to a graph's inputs: archive entries (.npz) by name, single-tensor files (.npy) in
+ * order to the inputs that no archive bound.
+ */
+public final class InputBinding {
+  private InputBinding() {}
+
+  public static Map<String, Tensor> bind(Graph g, List<Path> files) {
+    var byName = new LinkedHashMap<String, Tensor>();
+    var positional = new java.util.ArrayList<Map.Entry<Path, Tensor>>();
+    for (Path f : files) {
+      Map<String, Tensor> read = TensorFiles.read(f);
+      boolean archive = TensorFiles.Format.of(f).orElseThrow() == TensorFiles.Format.NPZ;
+      for (var e : read.entrySet()) {
+        if (archive) {
+          Value v = g.value(e.getKey());
+          if (v == null || !v.isGraphInput()) {
+            throw new CimcException(Location.file(f.toString()), "entry '" + e.getKey() + "' is not an input of @"
+                + g.name(), "the graph takes: " + inputList(g));
+          }
+          if (byName.put(e.getKey(), e.getValue()) != null) {
+            throw new CimcException(Location.file(f.toString()), "input '" + e.getKey() + "' is given twice", null);
+          }
+        } else {
+          positional.add(Map.entry(f, e.getValue()));
+        }
+      }
+    }
+    int next = 0;
+    for (var p : positional) {
+      while (next < g.inputs().size() && byName.containsKey(g.input(next).name())) {
+        next++;
+      }
+      if (next >= g.inputs().size()) {
+        throw new CimcException(Location.file(p.getKey().toString()), "more input files than graph inputs",
+            "the graph takes: " + inputList(g));
+      }
+      byName.put(g.input(next).name(), p.getValue());
+      next++;
+    }
+    return byName;
+  }
+
+  static String inputList(Graph g) {
+    var sb = new StringBuilder();
+    for (Value in : g.inputs()) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(in.name()).append(": ").append(in.type());
+    }
+    return sb.length() == 0 ? "(no inputs)" : sb.toString();
+  }
+}

@@ -1,0 +1,2 @@
+/** The {@code Cimc} library facade and build information. */
+package dev.cimc.compiler;

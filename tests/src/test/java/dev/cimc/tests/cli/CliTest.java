@@ -1,0 +1,243 @@
+package dev.cimc.tests.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cimc.compiler.Cimc;
+import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.npy.NpzFormat;
+import dev.cimc.ir.npy.TensorFiles;
+import dev.cimc.ir.tensor.Tensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The cimc command line end to end: outputs, dumps, exit codes and the messages users see. */
+class CliTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void versionAndHelp() {
+    Cli v = Cli.run("--version");
+    assertEquals(0, v.exitCode());
+    assertTrue(v.out().startsWith("cimc 0.1.0"), v.out());
+    Cli h = Cli.run("--help");
+    assertEquals(0, h.exitCode());
+    assertTrue(h.out().contains("Usage: cimc"), h.out());
+    for (String sub : List.of("opt", "run", "passes", "bench")) {
+      assertTrue(h.out().contains("  " + sub + " "), "help lists " + sub);
+    }
+  }
+
+  @Test
+  void optPrintsOneMlirStyleDumpPerPassForEachFile() {
+    Cli r = Cli.run("opt", Cli.example("lenet.cir").toString(), Cli.example("mlp.cir").toString(),
+        "--passes=canonicalize,fold-constants,dce", "--print-ir-after-all");
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> headers = r.err().lines().filter(l -> l.startsWith("// -----//")).toList();
+    List<String> onePass = List.of(
+        "// -----// IR Dump After Canonicalize (canonicalize) //----- //",
+        "// -----// IR Dump After FoldConstants (fold-constants) //----- //",
+        "// -----// IR Dump After DeadCodeElimination (dce) //----- //");
+    var both = new java.util.ArrayList<>(onePass);
+    both.addAll(onePass);
+    assertEquals(both, headers);
+    // stdout holds the two optimized graphs
+    assertEquals(2, r.out().lines().filter(l -> l.startsWith("graph @")).count());
+  }
+
+  @Test
+  void dumpIrDirWritesNumberedFiles() throws IOException {
+    Path dir = tmp.resolve("dumps");
+    Cli r = Cli.run("opt", Cli.example("lenet.cir").toString(), "--passes=canonicalize,fold-constants,dce",
+        "--dump-ir-dir=" + dir);
+    assertEquals(0, r.exitCode(), r.err());
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(List.of("00-input.cir", "01-after-canonicalize.cir", "02-after-fold-constants.cir",
+          "03-after-dce.cir"), s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    String afterDce = Files.readString(dir.resolve("03-after-dce.cir"));
+    assertFalse(afterDce.contains("%unused"), "dce removed the dead value");
+    assertFalse(afterDce.contains("graph.identity"), "canonicalize removed the identity");
+  }
+
+  @Test
+  void compileWritesCirAndSideFileThatReadBackAndAreDeterministic() throws IOException {
+    Path out1 = tmp.resolve("a.cir");
+    Path out2 = tmp.resolve("b.cir");
+    assertEquals(0, Cli.run(Cli.example("lenet.cir").toString(), "-O2", "-o", out1.toString()).exitCode());
+    assertEquals(0, Cli.run(Cli.example("lenet.cir").toString(), "-O2", "-o", out2.toString()).exitCode());
+    assertArrayEquals(Files.readAllBytes(out1), Files.readAllBytes(out2));
+    assertArrayEquals(Files.readAllBytes(tmp.resolve("a.weights.npz")), Files.readAllBytes(tmp.resolve("b.weights.npz")));
+    // the optimized graph computes what the original computes
+    var cimc = Cimc.standard();
+    Map<String, Tensor> in = NpzFormat.read(Cli.example("lenet.input.npz"));
+    Tensor before = cimc.run(cimc.load(Cli.example("lenet.cir")), in).get("logits");
+    Graph opt = cimc.load(out1);
+    Tensor after = cimc.run(opt, in).get("logits");
+    assertArrayEquals(before.floats(), after.floats());
+    assertTrue(opt.size() < cimc.load(Cli.example("lenet.cir")).size());
+  }
+
+  @Test
+  void runWritesOutputsByNameAndDumpsValues() {
+    Path out = tmp.resolve("y.npz");
+    Path values = tmp.resolve("values");
+    Cli r = Cli.run("run", Cli.example("mlp.cir").toString(), "--inputs", Cli.example("mlp.input.npz").toString(),
+        "-o", out.toString(), "--dump-values", values.toString(), "--threads", "1");
+    assertEquals(0, r.exitCode(), r.err());
+    Map<String, Tensor> y = TensorFiles.read(out);
+    assertEquals(List.of("y"), List.copyOf(y.keySet()));
+    var cimc = Cimc.standard();
+    Tensor expect = cimc.run(cimc.load(Cli.example("mlp.cir")), NpzFormat.read(Cli.example("mlp.input.npz"))).get("y");
+    assertArrayEquals(expect.floats(), y.get("y").floats());
+    assertTrue(Files.isRegularFile(values.resolve("0000-w.npy")));
+    assertTrue(Files.isRegularFile(values.resolve("0005-y.npy")));
+  }
+
+  @Test
+  void runBindsNpyFilesInOrder() throws IOException {
+    Path x = tmp.resolve("anything.npy");
+    TensorFiles.write(x, NpzFormat.read(Cli.example("mlp.input.npz")));
+    Cli r = Cli.run("run", Cli.example("mlp.cir").toString(), "--inputs", x.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().startsWith("y: tensor<2x3xf32> ["), r.out());
+  }
+
+  @Test
+  void passesListsAndPrintsPipelines() {
+    Cli list = Cli.run("passes");
+    assertEquals(0, list.exitCode());
+    assertTrue(list.out().contains("dce (DeadCodeElimination)"), list.out());
+    Cli o1 = Cli.run("passes", "--pipeline=O1");
+    assertEquals(0, o1.exitCode());
+    String text = o1.out().strip();
+    // the printed pipeline pastes back into --passes
+    Cli again = Cli.run(Cli.example("mlp.cir").toString(), "--passes=" + text);
+    assertEquals(0, again.exitCode(), again.err());
+  }
+
+  @Test
+  void malformedIrIsAUserErrorWithLocationAndCaret() throws IOException {
+    Path bad = tmp.resolve("bad.cir");
+    Files.writeString(bad, "graph @g(%x: tensor<2xf32>) -> tensor<2xf32> {\n  %0 = graph.ad(%x, %x) : tensor<2xf32>\n"
+        + "  return %0\n}\n");
+    Path out = tmp.resolve("out.cir");
+    Cli r = Cli.run(bad.toString(), "-o", out.toString());
+    assertEquals(1, r.exitCode());
+    assertEquals(bad + ":2:8: error: unknown op 'graph.ad'\n"
+        + "  %0 = graph.ad(%x, %x) : tensor<2xf32>\n"
+        + "       ^~~~~~~~\n"
+        + "hint: did you mean `graph.add`?\n", r.err());
+    assertFalse(Files.exists(out), "no output is written on error");
+  }
+
+  @Test
+  void truncatedAndBinaryIrFilesAreUserErrors() throws IOException {
+    String text = Files.readString(Cli.example("mlp.cir"));
+    Path trunc = tmp.resolve("trunc.cir");
+    Files.writeString(trunc, text.substring(0, text.indexOf("%1 =")));
+    Cli r = Cli.run(trunc.toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().startsWith(trunc + ":"), r.err());
+    assertTrue(r.err().contains("error: expected"), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+
+    Path bin = tmp.resolve("bin.cir");
+    Files.write(bin, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x93});
+    Cli b = Cli.run(bin.toString());
+    assertEquals(1, b.exitCode());
+    assertEquals(bin + ": error: not a UTF-8 text file\nhint: a .cir file is text; is this a binary file?\n", b.err());
+
+    Cli missing = Cli.run(tmp.resolve("nope.cir").toString());
+    assertEquals(1, missing.exitCode());
+    assertEquals(tmp.resolve("nope.cir") + ": error: no such file\n", missing.err());
+  }
+
+  @Test
+  void invalidIrReportsEveryVerifierProblem() throws IOException {
+    Path bad = tmp.resolve("types.cir");
+    Files.writeString(bad, "graph @g(%x: tensor<2xf32>) -> tensor<3xf32> {\n"
+        + "  %0 = graph.relu(%x) : tensor<3xf32>\n"
+        + "  %1 = graph.add(%x, %x) {axis = 1} : tensor<2xf32>\n"
+        + "  return %0\n}\n");
+    Cli r = Cli.run(bad.toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().startsWith("error: graph @g is invalid (2 problems)\n"), r.err());
+    assertTrue(r.err().contains(bad + ":2:3: %0 = graph.relu: result 0 has type tensor<3xf32> but inference gives tensor<2xf32>"), r.err());
+    assertTrue(r.err().contains(bad + ":3:3: %1 = graph.add: unknown attribute 'axis'"), r.err());
+  }
+
+  @Test
+  void malformedTensorFilesAreUserErrors() throws IOException {
+    Path garbage = tmp.resolve("garbage.npy");
+    Files.write(garbage, "definitely not numpy".getBytes(StandardCharsets.UTF_8));
+    Path out = tmp.resolve("y.npz");
+    Cli r = Cli.run("run", Cli.example("mlp.cir").toString(), "--inputs", garbage.toString(), "-o", out.toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().startsWith(garbage + ": error: not a .npy file"), r.err());
+    assertFalse(Files.exists(out));
+
+    byte[] good = Files.readAllBytes(Cli.example("mlp.input.npz"));
+    Path trunc = tmp.resolve("trunc.npz");
+    Files.write(trunc, java.util.Arrays.copyOf(good, good.length / 2));
+    Cli t = Cli.run("run", Cli.example("mlp.cir").toString(), "--inputs", trunc.toString());
+    assertEquals(1, t.exitCode());
+    assertTrue(t.err().startsWith(trunc + ": error:"), t.err());
+
+    Path wrongName = tmp.resolve("wrong.npz");
+    NpzFormat.write(wrongName, Map.of("z", Tensor.ofFloats(new int[] {2, 4}, new float[8])));
+    Cli w = Cli.run("run", Cli.example("mlp.cir").toString(), "--inputs", wrongName.toString());
+    assertEquals(1, w.exitCode());
+    assertEquals(wrongName + ": error: entry 'z' is not an input of @mlp\nhint: the graph takes: x: tensor<2x4xf32>\n",
+        w.err());
+
+    Path wrongShape = tmp.resolve("shape.npz");
+    NpzFormat.write(wrongShape, Map.of("x", Tensor.ofFloats(new int[] {4, 2}, new float[8])));
+    Cli s = Cli.run("run", Cli.example("mlp.cir").toString(), "--inputs", wrongShape.toString());
+    assertEquals(1, s.exitCode());
+    assertEquals("error: input 'x' has type tensor<4x2xf32>, the graph expects tensor<2x4xf32>\n"
+        + "hint: check the input file's shape and dtype\n", s.err());
+  }
+
+  @Test
+  void usageErrorsExitWithTwo() {
+    Cli unknown = Cli.run("--bogus");
+    assertEquals(2, unknown.exitCode());
+    assertTrue(unknown.err().startsWith("cimc: Unknown option: '--bogus'"), unknown.err());
+    assertEquals(2, Cli.run().exitCode());
+    Cli level = Cli.run(Cli.example("mlp.cir").toString(), "-O7");
+    assertEquals(2, level.exitCode());
+    assertEquals("error: unknown optimization level '-O7'\nhint: use -O0, -O1, -O2 or -O3\n", level.err());
+    assertEquals(2, Cli.run("run", Cli.example("mlp.cir").toString()).exitCode(), "--inputs is required");
+  }
+
+  @Test
+  void badPipelineAndUnavailableEmitAreUserErrors() {
+    Cli p = Cli.run(Cli.example("mlp.cir").toString(), "--passes=canonicalize,dcee");
+    assertEquals(1, p.exitCode());
+    assertEquals("--passes:1:14: error: unknown pass 'dcee'\ncanonicalize,dcee\n             ^\nhint: did you mean 'dce'?\n",
+        p.err());
+    Cli e = Cli.run(Cli.example("mlp.cir").toString(), "--emit=tile");
+    assertEquals(1, e.exitCode());
+    assertTrue(e.err().startsWith("error: --emit=tile is not available"), e.err());
+  }
+
+  @Test
+  void passTimingAndStatisticsGoToStderr() {
+    Cli r = Cli.run(Cli.example("lenet.cir").toString(), "-O1", "--pass-timing", "--pass-statistics",
+        "-o", tmp.resolve("l.cir").toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.err().contains("Pass execution timing report"), r.err());
+    assertTrue(r.err().contains("nodes-erased"), r.err());
+  }
+}
