@@ -162,6 +162,18 @@ final class ChannelLayer {
   /** max |w| over the weights of each output channel. */
   double[] outRanges() {
     double[] r = new double[outChannels];
+    if (!gemm || transB) {
+      // the weights of an output channel are one contiguous block
+      int block = inPerGroup * kernel;
+      for (int o = 0; o < outChannels; o++) {
+        double m = 0;
+        for (int i = o * block, e = i + block; i < e; i++) {
+          m = Math.max(m, Math.abs(weights[i]));
+        }
+        r[o] = m;
+      }
+      return r;
+    }
     for (int o = 0; o < outChannels; o++) {
       double m = 0;
       for (int i = 0; i < inPerGroup; i++) {
@@ -194,9 +206,14 @@ final class ChannelLayer {
   /** Multiplies output channel {@code o} (its weights and bias) by {@code f}. */
   void scaleOut(int o, double f) {
     weightsChanged = true;
-    for (int i = 0; i < inPerGroup; i++) {
-      for (int k = 0; k < kernel; k++) {
-        weights[index(o, i, k)] *= f;
+    if (!gemm || transB) {
+      int block = inPerGroup * kernel;
+      for (int i = o * block, e = i + block; i < e; i++) {
+        weights[i] *= f;
+      }
+    } else {
+      for (int i = 0; i < inPerGroup; i++) {
+        weights[index(o, i, 0)] *= f;
       }
     }
     if (bias != null) {
@@ -221,6 +238,13 @@ final class ChannelLayer {
 
   /** Adds {@code delta[o]} to the bias of each output channel (creating a bias if there is none). */
   void addToBias(double[] delta) {
+    boolean zero = true;
+    for (double d : delta) {
+      zero &= d == 0;
+    }
+    if (zero) {
+      return;
+    }
     if (bias == null) {
       bias = new double[outChannels];
       biasRows = 1;

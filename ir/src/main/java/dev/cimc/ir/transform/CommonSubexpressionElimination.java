@@ -1,5 +1,6 @@
 package dev.cimc.ir.transform;
 
+import dev.cimc.ir.attr.Attribute;
 import dev.cimc.ir.attr.Attributes;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.Node;
@@ -10,6 +11,7 @@ import dev.cimc.ir.pass.Pass;
 import dev.cimc.ir.pass.PassContext;
 import dev.cimc.ir.pass.PassDef;
 import dev.cimc.ir.pass.PassOptions;
+import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.TensorType;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,7 +68,7 @@ public final class CommonSubexpressionElimination extends Pass {
       for (Value v : operands) {
         h = 31 * h + System.identityHashCode(v);
       }
-      this.hash = 31 * (31 * h + attributes.hashCode()) + types.hashCode();
+      this.hash = 31 * (31 * h + sampledHash(attributes)) + types.hashCode();
     }
 
     @Override
@@ -87,6 +89,34 @@ public final class CommonSubexpressionElimination extends Pass {
       return hash;
     }
   }
+
+  /**
+   * A hash of the attributes that reads at most {@link #SAMPLES} elements of each tensor attribute: equal
+   * attributes hash equally, and a large weight tensor costs O(1) instead of a pass over its data (equality
+   * still compares contents, but only for candidates whose samples agree).
+   */
+  private static int sampledHash(Attributes attrs) {
+    int h = 1;
+    for (var e : attrs.entries()) {
+      int v;
+      if (e.getValue() instanceof Attribute.TensorAttr ta) {
+        Tensor t = ta.value();
+        v = t.type().hashCode();
+        int n = t.size();
+        int step = Math.max(1, n / SAMPLES);
+        for (int i = 0; i < n; i += step) {
+          v = 31 * v + Double.hashCode(t.getDouble(i));
+        }
+      } else {
+        v = e.getValue().hashCode();
+      }
+      h = 31 * h + (e.getKey().hashCode() ^ v);
+    }
+    return h;
+  }
+
+  /** Elements of a tensor attribute read by the CSE hash. */
+  private static final int SAMPLES = 64;
 
   /** The node's attributes with the schema defaults filled in, so {@code group = 1} equals no group. */
   private static Attributes effectiveAttributes(Node n) {

@@ -35,6 +35,8 @@ import java.util.List;
  *
  * A batch norm that fits none of these becomes {@code mul} and {@code add} with per-channel constants, the
  * scale-shift the vector unit executes. Parameters must be constants; other batch norms are left alone.
+ * Then every {@code mul} or {@code add} of a per-channel constant (a lowered batch norm, or the Scale layer
+ * of Caffe-born models) folds the same ways, when it can.
  *
  * <p>With {@code record-statistics}, the op a batch norm folds into (not the lowered form) gets the
  * attribute {@code bn_stats}: the per-channel mean (the batch norm's bias) and standard deviation
@@ -56,6 +58,7 @@ public final class FoldBatchNorm extends Pass {
       .statistic("into-next-conv", "batch norms folded into the unpadded convolutions reading them")
       .statistic("lowered-to-mul-add", "batch norms left as a per-channel mul and add")
       .statistic("left-alone", "batch norms with parameters that are not constants")
+      .statistic("scale-shifts-folded", "per-channel constant mul/add nodes folded into a conv or gemm")
       .factory(FoldBatchNorm::new)
       .build();
 
@@ -109,9 +112,9 @@ public final class FoldBatchNorm extends Pass {
       }
       List<Value> params = new ArrayList<>(n.operands().subList(1, 5));
       var renames = new ArrayList<Rename>();
-      String stat = foldAfter(n, a, context.registry(), renames);
+      String stat = foldAfter(n, n.operand(0), a, true, context.registry(), renames);
       if (stat == null) {
-        stat = foldBefore(n, a) ? "into-next-conv" : null;
+        stat = foldBefore(n, n.operand(0), a) ? "into-next-conv" : null;
       }
       if (stat == null) {
         lower(n, a, context.registry(), renames);
@@ -126,12 +129,63 @@ public final class FoldBatchNorm extends Pass {
       }
       changed = true;
     }
+    for (Node n : graph.nodes()) {
+      if (!n.isErased() && foldScaleShift(n, context.registry())) {
+        context.increment("scale-shifts-folded");
+        changed = true;
+      }
+    }
     return changed;
   }
 
-  /** Folds into the producer of the batch norm's input; returns the statistic to count, or null. */
-  private String foldAfter(Node bn, Affine a, OpRegistry registry, List<Rename> renames) {
-    Value x = bn.operand(0);
+  /**
+   * Folds {@code x · c} or {@code x + c}, c a per-channel constant (what importers make of Caffe's Scale
+   * layers, and what this pass lowers batch norms to), into the conv or gemm before it, else into unpadded
+   * convs after it. Statistics recorded on the layer follow the affine map.
+   */
+  private boolean foldScaleShift(Node n, OpRegistry registry) {
+    String op = n.op().fullName();
+    if ((!op.equals("graph.mul") && !op.equals("graph.add")) || !n.result().type().elementType().isFloat()) {
+      return false;
+    }
+    int k = Rewrites.isFloat(n.operand(1)) ? 1 : Rewrites.isFloat(n.operand(0)) ? 0 : -1;
+    if (k < 0) {
+      return false;
+    }
+    Value x = n.operand(1 - k);
+    TensorType t = x.type();
+    if (!t.equals(n.result().type()) || t.rank() < 2 || t.dim(1) == Shape.DYNAMIC) {
+      return false;
+    }
+    double[] c = LayerPair.perChannel(Rewrites.of(n.operand(k)), t.rank(), t.dim(1));
+    if (c == null) {
+      return false;
+    }
+    double[] g = new double[c.length];
+    double[] h = new double[c.length];
+    for (int i = 0; i < c.length; i++) {
+      g[i] = op.equals("graph.mul") ? c[i] : 1;
+      h[i] = op.equals("graph.mul") ? 0 : c[i];
+    }
+    Affine a = new Affine(g, h, null, null);
+    Value constant = n.operand(k);
+    Node p = x.producer();
+    boolean done = p != null && !p.op().fullName().equals("graph.matmul")
+        && foldAfter(n, x, a, false, registry, new ArrayList<>()) != null;
+    done = done || foldBefore(n, x, a);
+    if (done) {
+      Rewrites.eraseIfDead(constant);
+    }
+    return done;
+  }
+
+  /**
+   * Folds {@code node} (y = g·x + h per channel) into the producer of its input {@code x}; returns the
+   * statistic to count, or null. With {@code batchNorm} the layer's bn_stats become the batch norm's;
+   * otherwise statistics it has follow the affine map.
+   */
+  private String foldAfter(Node bn, Value x, Affine a, boolean batchNorm, OpRegistry registry,
+      List<Rename> renames) {
     Node p = x.producer();
     if (p == null || !Rewrites.hasSingleUse(x)) {
       return null;
@@ -149,14 +203,14 @@ public final class FoldBatchNorm extends Pass {
         }
         l.addToBias(a.h());
         l.writeBack();
-        finish(bn, l.node(), a);
+        finish(bn, l.node(), a, batchNorm);
         return op.equals("graph.gemm") ? "into-gemm" : "into-conv";
       }
       case "graph.conv_transpose1d", "graph.conv_transpose2d" -> {
         if (!Rewrites.isFloat(p.operand(1)) || (p.numOperands() > 2 && !Rewrites.isFloat(p.operand(2)))) {
           return null;
         }
-        finish(bn, foldIntoConvTranspose(p, a), a);
+        finish(bn, foldIntoConvTranspose(p, a), a, batchNorm);
         return "into-conv-transpose";
       }
       case "graph.matmul" -> {
@@ -215,9 +269,22 @@ public final class FoldBatchNorm extends Pass {
     return Rewrites.rebuild(p, p.op(), List.of(p.operand(0), p.operand(1), bv), p.attributes());
   }
 
-  /** The folded node takes the batch norm's place (and name) and, if asked, its statistics. */
-  private void finish(Node bn, Node folded, Affine a) {
-    if (options().getBool("record-statistics")) {
+  /**
+   * The folded node takes the batch norm's place (and name) and, if asked, its statistics; a folded
+   * scale-shift maps the statistics the node has.
+   */
+  private void finish(Node bn, Node folded, Affine a, boolean batchNorm) {
+    if (!batchNorm) {
+      if (folded.attr(BN_STATS) instanceof Attribute.TensorAttr ta) {
+        int c = a.g().length;
+        double[] s = Rewrites.doubles(ta.value());
+        for (int i = 0; i < c; i++) {
+          s[i] = a.g()[i] * s[i] + a.h()[i];
+          s[c + i] *= Math.abs(a.g()[i]);
+        }
+        folded.setAttribute(BN_STATS, new Attribute.TensorAttr(Rewrites.tensor(TensorType.f32(2, c), s)));
+      }
+    } else if (options().getBool("record-statistics")) {
       int c = a.g().length;
       double[] s = new double[2 * c];
       System.arraycopy(a.mean(), 0, s, 0, c);
@@ -228,7 +295,7 @@ public final class FoldBatchNorm extends Pass {
   }
 
   /** Folds into every reader when all are unpadded convolutions reading it as their input. */
-  private static boolean foldBefore(Node bn, Affine a) {
+  private static boolean foldBefore(Node bn, Value input, Affine a) {
     Value y = bn.result();
     if (!y.hasUsers() || y.graph().isOutput(y)) {
       return false;
@@ -254,7 +321,7 @@ public final class FoldBatchNorm extends Pass {
       }
       l.addToBias(delta);
       l.writeBack();
-      l.node().setOperand(0, bn.operand(0));
+      l.node().setOperand(0, input);
     }
     bn.graph().erase(bn);
     return true;
