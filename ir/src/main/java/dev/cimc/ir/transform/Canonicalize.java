@@ -76,7 +76,7 @@ public final class Canonicalize extends Pass {
     private final Graph graph;
     private final PassContext context;
     private final ArrayDeque<Node> worklist = new ArrayDeque<>();
-    private final Set<Node> queued = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Node> queued;
     private final long foldLimit;
     private long rewriteBudget;
 
@@ -84,6 +84,7 @@ public final class Canonicalize extends Pass {
       this.graph = graph;
       this.context = context;
       this.foldLimit = foldLimit;
+      this.queued = Collections.newSetFromMap(new IdentityHashMap<>(2 * graph.size() + 16));
       this.rewriteBudget = (long) REWRITES_PER_NODE * (graph.size() + 16);
     }
 
@@ -109,7 +110,7 @@ public final class Canonicalize extends Pass {
         context.increment("nodes-erased");
         return true;
       }
-      if (foldLimit > 0 && FoldConstants.foldable(n, foldLimit) && integerResults(n)) {
+      if (foldLimit > 0 && n.numOperands() > 0 && integerResults(n) && FoldConstants.foldable(n, foldLimit)) {
         List<Value> operands = new ArrayList<>(n.operands());
         for (Value c : FoldConstants.fold(n, context.registry())) {
           pushUsers(c);
@@ -131,7 +132,7 @@ public final class Canonicalize extends Pass {
           }
         }
       }
-      if (rewriteBudget <= 0) {
+      if (rewriteBudget <= 0 || n.op().canonicalizations().isEmpty()) {
         return false;
       }
       List<Value> operandsBefore = new ArrayList<>(n.operands());
@@ -153,12 +154,12 @@ public final class Canonicalize extends Pass {
     }
 
     private static boolean integerResults(Node n) {
-      for (Value r : n.results()) {
-        if (r.type().elementType().isFloat()) {
+      for (int i = 0; i < n.numResults(); i++) {
+        if (n.result(i).type().elementType().isFloat()) {
           return false;
         }
       }
-      return true;
+      return n.numResults() > 0;
     }
 
     private void push(Node n) {

@@ -13,8 +13,10 @@ import java.util.List;
 /**
  * A convolution (conv1d or conv2d, any group count, depthwise included) or a gemm with constant float
  * weights, seen as a linear map from input channels to output channels: the shape that cross-layer
- * equalization and bias absorption rescale and shift. Works on a double copy of the weights and of the
- * bias; {@link #writeBack} puts them into the graph as new constants.
+ * equalization and bias absorption rescale and shift. Weights stay as they are, with a factor per output
+ * channel and one per input channel beside them (so rescaling a channel costs O(channels) and the weights
+ * are rounded once, in {@link #writeBack}); the bias is a double copy. {@link #writeBack} puts the
+ * rescaled weights and the bias into the graph as new constants.
  *
  * <p>Conv weights are {@code O × I/group × k...}; output channel o reads input channels of its group.
  * Gemm weights are {@code op(B)}, K × N (stored N × K when trans_b): output channel n is column n of the
@@ -30,13 +32,18 @@ final class ChannelLayer {
   private final int outPerGroup;
   private final int kernel;
   private final boolean transB;
-  private final double[] weights;
+  /** The original weights: f32 in {@code floats}, other float types in {@code doubles}. */
+  private final float[] floats;
+  private final double[] doubles;
+  private final double[] outScale;
+  private final double[] inScale;
   private final TensorType weightType;
   /** Bias rows × outChannels (rows = 1 except for a gemm C that varies along M); null = zero. */
   private double[] bias;
   private int biasRows = 1;
   private boolean biasChanged;
   private boolean weightsChanged;
+  private boolean inputsScaled;
 
   private ChannelLayer(Node node, boolean gemm, int out, int in, int inPerGroup, int outPerGroup, int kernel,
       boolean transB, Tensor w) {
@@ -48,7 +55,11 @@ final class ChannelLayer {
     this.outPerGroup = outPerGroup;
     this.kernel = kernel;
     this.transB = transB;
-    this.weights = Rewrites.doubles(w);
+    boolean f32 = w.elementType() == dev.cimc.ir.type.ElementType.F32;
+    this.floats = f32 ? w.floats() : null;
+    this.doubles = f32 ? null : Rewrites.doubles(w);
+    this.outScale = ones(out);
+    this.inScale = ones(in);
     this.weightType = w.type();
   }
 
@@ -152,6 +163,12 @@ final class ChannelLayer {
     return false;
   }
 
+  private static double[] ones(int n) {
+    double[] v = new double[n];
+    java.util.Arrays.fill(v, 1);
+    return v;
+  }
+
   private int index(int o, int i, int k) {
     if (gemm) {
       return transB ? o * inChannels + i : i * outChannels + o;
@@ -159,34 +176,43 @@ final class ChannelLayer {
     return (o * inPerGroup + i) * kernel + k;
   }
 
-  /** max |w| over the weights of each output channel. */
+  /** An original weight. */
+  private double w(int index) {
+    return floats != null ? floats[index] : doubles[index];
+  }
+
+  /** max |w| over the (rescaled) weights of each output channel. */
   double[] outRanges() {
     double[] r = new double[outChannels];
-    if (!gemm || transB) {
-      // the weights of an output channel are one contiguous block
-      int block = inPerGroup * kernel;
-      for (int o = 0; o < outChannels; o++) {
-        double m = 0;
-        for (int i = o * block, e = i + block; i < e; i++) {
-          m = Math.max(m, Math.abs(weights[i]));
-        }
-        r[o] = m;
-      }
-      return r;
-    }
     for (int o = 0; o < outChannels; o++) {
+      int first = (o / outPerGroup) * inPerGroup;
       double m = 0;
       for (int i = 0; i < inPerGroup; i++) {
-        for (int k = 0; k < kernel; k++) {
-          m = Math.max(m, Math.abs(weights[index(o, i, k)]));
+        double in = Math.abs(inScale[first + i]);
+        if (gemm) {
+          m = Math.max(m, Math.abs(w(index(o, i, 0))) * in);
+          continue;
         }
+        // a conv's (o, i) kernel is contiguous
+        int base = (o * inPerGroup + i) * kernel;
+        double km = 0;
+        if (floats != null) {
+          for (int k = base; k < base + kernel; k++) {
+            km = Math.max(km, Math.abs(floats[k]));
+          }
+        } else {
+          for (int k = base; k < base + kernel; k++) {
+            km = Math.max(km, Math.abs(doubles[k]));
+          }
+        }
+        m = Math.max(m, km * in);
       }
-      r[o] = m;
+      r[o] = m * Math.abs(outScale[o]);
     }
     return r;
   }
 
-  /** max |w| over the weights that read each input channel. */
+  /** max |w| over the (rescaled) weights that read each input channel. */
   double[] inRanges() {
     double[] r = new double[inChannels];
     for (int c = 0; c < inChannels; c++) {
@@ -194,11 +220,13 @@ final class ChannelLayer {
       int i = c % inPerGroup;
       double m = 0;
       for (int o = g * outPerGroup; o < (g + 1) * outPerGroup; o++) {
+        double km = 0;
         for (int k = 0; k < kernel; k++) {
-          m = Math.max(m, Math.abs(weights[index(o, i, k)]));
+          km = Math.max(km, Math.abs(w(index(o, i, k))));
         }
+        m = Math.max(m, km * Math.abs(outScale[o]));
       }
-      r[c] = m;
+      r[c] = m * Math.abs(inScale[c]);
     }
     return r;
   }
@@ -206,16 +234,7 @@ final class ChannelLayer {
   /** Multiplies output channel {@code o} (its weights and bias) by {@code f}. */
   void scaleOut(int o, double f) {
     weightsChanged = true;
-    if (!gemm || transB) {
-      int block = inPerGroup * kernel;
-      for (int i = o * block, e = i + block; i < e; i++) {
-        weights[i] *= f;
-      }
-    } else {
-      for (int i = 0; i < inPerGroup; i++) {
-        weights[index(o, i, 0)] *= f;
-      }
-    }
+    outScale[o] *= f;
     if (bias != null) {
       for (int row = 0; row < biasRows; row++) {
         bias[row * outChannels + o] *= f;
@@ -227,13 +246,8 @@ final class ChannelLayer {
   /** Multiplies the weights reading input channel {@code c} by {@code f}. */
   void scaleIn(int c, double f) {
     weightsChanged = true;
-    int g = c / inPerGroup;
-    int i = c % inPerGroup;
-    for (int o = g * outPerGroup; o < (g + 1) * outPerGroup; o++) {
-      for (int k = 0; k < kernel; k++) {
-        weights[index(o, i, k)] *= f;
-      }
-    }
+    inputsScaled = true;
+    inScale[c] *= f;
   }
 
   /** Adds {@code delta[o]} to the bias of each output channel (creating a bias if there is none). */
@@ -271,8 +285,9 @@ final class ChannelLayer {
         if (ci == 0) {
           continue;
         }
+        double wi = outScale[o] * inScale[g * inPerGroup + i];
         for (int k = 0; k < kernel; k++) {
-          s += weights[index(o, i, k)] * ci;
+          s += w(index(o, i, k)) * wi * ci;
         }
       }
       r[o] = gemm ? s * node.floatAttr("alpha") : s;
@@ -280,9 +295,48 @@ final class ChannelLayer {
     return r;
   }
 
-  /** The weights as they are now, in the weight constant's type. */
+  /** The weights as they are now (each rounded once), in the weight constant's type. */
   Tensor weightTensor() {
-    return Rewrites.tensor(weightType, weights);
+    int n = floats != null ? floats.length : doubles.length;
+    double[] v = new double[0];
+    float[] f = floats != null ? new float[n] : null;
+    if (f == null) {
+      v = new double[n];
+    }
+    if (f != null && !gemm && !inputsScaled) {
+      // only output channels rescaled: one factor per contiguous block
+      int block = inPerGroup * kernel;
+      for (int o = 0; o < outChannels; o++) {
+        float scale = (float) outScale[o];
+        double ds = outScale[o];
+        boolean exact = scale == ds;
+        for (int k = o * block, e = k + block; k < e; k++) {
+          f[k] = exact ? floats[k] * scale : (float) (floats[k] * ds);
+        }
+      }
+      return Tensor.wrap(weightType, f);
+    }
+    for (int o = 0; o < outChannels; o++) {
+      int first = (o / outPerGroup) * inPerGroup;
+      for (int i = 0; i < inPerGroup; i++) {
+        double scale = outScale[o] * inScale[first + i];
+        if (!gemm && f != null) {
+          for (int k = (o * inPerGroup + i) * kernel, e = k + kernel; k < e; k++) {
+            f[k] = (float) (floats[k] * scale);
+          }
+          continue;
+        }
+        for (int k = 0; k < kernel; k++) {
+          int idx = index(o, i, k);
+          if (f != null) {
+            f[idx] = (float) (floats[idx] * scale);
+          } else {
+            v[idx] = doubles[idx] * scale;
+          }
+        }
+      }
+    }
+    return f != null ? Tensor.wrap(weightType, f) : Rewrites.tensor(weightType, v);
   }
 
   /**

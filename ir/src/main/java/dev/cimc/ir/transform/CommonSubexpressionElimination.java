@@ -1,7 +1,6 @@
 package dev.cimc.ir.transform;
 
 import dev.cimc.ir.attr.Attribute;
-import dev.cimc.ir.attr.Attributes;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.Node;
 import dev.cimc.ir.graph.Value;
@@ -12,11 +11,8 @@ import dev.cimc.ir.pass.PassContext;
 import dev.cimc.ir.pass.PassDef;
 import dev.cimc.ir.pass.PassOptions;
 import dev.cimc.ir.tensor.Tensor;
-import dev.cimc.ir.type.TensorType;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 
 /**
  * Merges pure nodes that compute the same thing: same op, same operands (in any order for commutative
@@ -42,46 +38,68 @@ public final class CommonSubexpressionElimination extends Pass {
     return merged > 0;
   }
 
-  /** What makes two nodes interchangeable; the hash is computed once (constants hash their content). */
+  /**
+   * What makes two nodes interchangeable: op, operands, result types and effective attribute values (schema
+   * defaults filled in, so {@code group = 1} equals no group). The hash covers op, operands and types, and
+   * for operand-less nodes samples of their attributes; attributes are compared (tensors by content) only
+   * between nodes that agree on the rest.
+   */
   private static final class Key {
-    private final OpDef op;
-    private final List<Value> operands;
-    private final Attributes attributes;
-    private final List<TensorType> types;
+    private final Node node;
+    private final Value[] operands;
     private final int hash;
 
     Key(Node n) {
-      this.op = n.op();
-      var ops = new ArrayList<>(n.operands());
-      if (op.has(Trait.COMMUTATIVE)) {
+      this.node = n;
+      OpDef op = n.op();
+      Value[] ops = new Value[n.numOperands()];
+      for (int i = 0; i < ops.length; i++) {
+        ops[i] = n.operand(i);
+      }
+      if (op.has(Trait.COMMUTATIVE) && ops.length > 1) {
         // names are unique, so this order is canonical and deterministic
-        ops.sort(Comparator.comparing(Value::name));
+        java.util.Arrays.sort(ops, Comparator.comparing(Value::name));
       }
       this.operands = ops;
-      this.attributes = effectiveAttributes(n);
-      var t = new ArrayList<TensorType>(n.numResults());
-      for (Value r : n.results()) {
-        t.add(r.type());
-      }
-      this.types = t;
       int h = op.hashCode();
       for (Value v : operands) {
         h = 31 * h + System.identityHashCode(v);
       }
-      this.hash = 31 * (31 * h + sampledHash(attributes)) + types.hashCode();
+      for (int i = 0; i < n.numResults(); i++) {
+        h = 31 * h + n.result(i).type().hashCode();
+      }
+      if (ops.length == 0) {
+        // constants: only attributes tell them apart, so they join the hash (by samples)
+        for (String name : op.attributeSchema().keySet()) {
+          Attribute a = n.attr(name);
+          h = 31 * h + (a == null ? 0 : a instanceof Attribute.TensorAttr ta ? sampledHash(ta.value()) : a.hashCode());
+        }
+      }
+      this.hash = h;
     }
 
     @Override
     public boolean equals(Object o) {
-      if (!(o instanceof Key k) || k.hash != hash || k.op != op || k.operands.size() != operands.size()) {
+      if (!(o instanceof Key k) || k.hash != hash || k.node.op() != node.op() || k.operands.length != operands.length
+          || k.node.numResults() != node.numResults()) {
         return false;
       }
-      for (int i = 0; i < operands.size(); i++) {
-        if (k.operands.get(i) != operands.get(i)) {
+      for (int i = 0; i < operands.length; i++) {
+        if (k.operands[i] != operands[i]) {
           return false;
         }
       }
-      return k.types.equals(types) && k.attributes.equals(attributes);
+      for (int i = 0; i < node.numResults(); i++) {
+        if (!k.node.result(i).type().equals(node.result(i).type())) {
+          return false;
+        }
+      }
+      for (String name : node.op().attributeSchema().keySet()) {
+        if (!java.util.Objects.equals(k.node.attr(name), node.attr(name))) {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override
@@ -90,48 +108,23 @@ public final class CommonSubexpressionElimination extends Pass {
     }
   }
 
-  /**
-   * A hash of the attributes that reads at most {@link #SAMPLES} elements of each tensor attribute: equal
-   * attributes hash equally, and a large weight tensor costs O(1) instead of a pass over its data (equality
-   * still compares contents, but only for candidates whose samples agree).
-   */
-  private static int sampledHash(Attributes attrs) {
-    int h = 1;
-    for (var e : attrs.entries()) {
-      int v;
-      if (e.getValue() instanceof Attribute.TensorAttr ta) {
-        Tensor t = ta.value();
-        v = t.type().hashCode();
-        int n = t.size();
-        int step = Math.max(1, n / SAMPLES);
-        for (int i = 0; i < n; i += step) {
-          v = 31 * v + Double.hashCode(t.getDouble(i));
-        }
-      } else {
-        v = e.getValue().hashCode();
-      }
-      h = 31 * h + (e.getKey().hashCode() ^ v);
-    }
-    return h;
-  }
-
   /** Elements of a tensor attribute read by the CSE hash. */
   private static final int SAMPLES = 64;
 
-  /** The node's attributes with the schema defaults filled in, so {@code group = 1} equals no group. */
-  private static Attributes effectiveAttributes(Node n) {
-    Attributes a = n.attributes();
-    for (var e : n.op().attributeSchema().entrySet()) {
-      if (!a.has(e.getKey()) && e.getValue().defaultValue() != null) {
-        a = a.with(e.getKey(), e.getValue().defaultValue());
-      }
+  /** A hash of the type and at most {@link #SAMPLES} evenly spaced elements: O(1) for large weights. */
+  private static int sampledHash(Tensor t) {
+    int v = t.type().hashCode();
+    int n = t.size();
+    int step = Math.max(1, n / SAMPLES);
+    for (int i = 0; i < n; i += step) {
+      v = 31 * v + Double.hashCode(t.getDouble(i));
     }
-    return a;
+    return v;
   }
 
   /** One forward sweep; returns the number of nodes merged away. */
   static long eliminate(Graph graph) {
-    var seen = new HashMap<Key, Node>();
+    var seen = new HashMap<Key, Node>(2 * graph.size() + 16);
     long merged = 0;
     for (Node n = graph.first(); n != null; ) {
       Node next = n.next();

@@ -16,7 +16,9 @@ import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.Shape;
 import dev.cimc.ir.type.TensorType;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Folds inference batch normalization, {@code y = g·x + h} per channel with {@code g = scale / √(var + ε)}
@@ -100,6 +102,9 @@ public final class FoldBatchNorm extends Pass {
 
   @Override
   public boolean run(Graph graph, PassContext context) {
+    // Layers folded into keep their weights in double until the end, so a layer followed by a batch norm
+    // and a scale-shift or two has its weights rewritten once.
+    var pending = new LinkedHashMap<Node, ChannelLayer>();
     boolean changed = false;
     for (Node n : graph.nodes()) {
       if (n.isErased() || !n.op().fullName().equals("graph.batch_norm")) {
@@ -112,9 +117,9 @@ public final class FoldBatchNorm extends Pass {
       }
       List<Value> params = new ArrayList<>(n.operands().subList(1, 5));
       var renames = new ArrayList<Rename>();
-      String stat = foldAfter(n, n.operand(0), a, true, context.registry(), renames);
+      String stat = foldAfter(n, n.operand(0), a, true, context.registry(), renames, pending);
       if (stat == null) {
-        stat = foldBefore(n, n.operand(0), a) ? "into-next-conv" : null;
+        stat = foldBefore(n, n.operand(0), a, pending) ? "into-next-conv" : null;
       }
       if (stat == null) {
         lower(n, a, context.registry(), renames);
@@ -130,10 +135,13 @@ public final class FoldBatchNorm extends Pass {
       changed = true;
     }
     for (Node n : graph.nodes()) {
-      if (!n.isErased() && foldScaleShift(n, context.registry())) {
+      if (!n.isErased() && foldScaleShift(n, context.registry(), pending)) {
         context.increment("scale-shifts-folded");
         changed = true;
       }
+    }
+    for (ChannelLayer l : pending.values()) {
+      l.writeBack();
     }
     return changed;
   }
@@ -143,7 +151,7 @@ public final class FoldBatchNorm extends Pass {
    * layers, and what this pass lowers batch norms to), into the conv or gemm before it, else into unpadded
    * convs after it. Statistics recorded on the layer follow the affine map.
    */
-  private boolean foldScaleShift(Node n, OpRegistry registry) {
+  private boolean foldScaleShift(Node n, OpRegistry registry, Map<Node, ChannelLayer> pending) {
     String op = n.op().fullName();
     if ((!op.equals("graph.mul") && !op.equals("graph.add")) || !n.result().type().elementType().isFloat()) {
       return false;
@@ -171,8 +179,8 @@ public final class FoldBatchNorm extends Pass {
     Value constant = n.operand(k);
     Node p = x.producer();
     boolean done = p != null && !p.op().fullName().equals("graph.matmul")
-        && foldAfter(n, x, a, false, registry, new ArrayList<>()) != null;
-    done = done || foldBefore(n, x, a);
+        && foldAfter(n, x, a, false, registry, new ArrayList<>(), pending) != null;
+    done = done || foldBefore(n, x, a, pending);
     if (done) {
       Rewrites.eraseIfDead(constant);
     }
@@ -185,7 +193,7 @@ public final class FoldBatchNorm extends Pass {
    * otherwise statistics it has follow the affine map.
    */
   private String foldAfter(Node bn, Value x, Affine a, boolean batchNorm, OpRegistry registry,
-      List<Rename> renames) {
+      List<Rename> renames, Map<Node, ChannelLayer> pending) {
     Node p = x.producer();
     if (p == null || !Rewrites.hasSingleUse(x)) {
       return null;
@@ -194,7 +202,7 @@ public final class FoldBatchNorm extends Pass {
     int c = a.g().length;
     switch (op) {
       case "graph.conv1d", "graph.conv2d", "graph.gemm" -> {
-        ChannelLayer l = ChannelLayer.of(p);
+        ChannelLayer l = layer(p, pending);
         if (l == null || l.outChannels() != c) {
           return null;
         }
@@ -202,8 +210,7 @@ public final class FoldBatchNorm extends Pass {
           l.scaleOut(o, a.g()[o]);
         }
         l.addToBias(a.h());
-        l.writeBack();
-        finish(bn, l.node(), a, batchNorm);
+        finish(bn, p, a, batchNorm);
         return op.equals("graph.gemm") ? "into-gemm" : "into-conv";
       }
       case "graph.conv_transpose1d", "graph.conv_transpose2d" -> {
@@ -233,6 +240,18 @@ public final class FoldBatchNorm extends Pass {
         return null;
       }
     }
+  }
+
+  /** The pending layer view of {@code n}, made on first use (null if {@code n} is no conv/gemm layer). */
+  private static ChannelLayer layer(Node n, Map<Node, ChannelLayer> pending) {
+    ChannelLayer l = pending.get(n);
+    if (l == null) {
+      l = ChannelLayer.of(n);
+      if (l != null) {
+        pending.put(n, l);
+      }
+    }
+    return l;
   }
 
   /** Scales the weights feeding each output channel of a transposed convolution (C × M/group × k...). */
@@ -295,7 +314,7 @@ public final class FoldBatchNorm extends Pass {
   }
 
   /** Folds into every reader when all are unpadded convolutions reading it as their input. */
-  private static boolean foldBefore(Node bn, Value input, Affine a) {
+  private static boolean foldBefore(Node bn, Value input, Affine a, Map<Node, ChannelLayer> pending) {
     Value y = bn.result();
     if (!y.hasUsers() || y.graph().isOutput(y)) {
       return false;
@@ -306,7 +325,7 @@ public final class FoldBatchNorm extends Pass {
       if (!op.equals("graph.conv2d") && !op.equals("graph.conv1d")) {
         return false;
       }
-      ChannelLayer l = ChannelLayer.of(u);
+      ChannelLayer l = layer(u, pending);
       if (l == null || u.operand(0) != y || u.operand(1) == y || (u.numOperands() > 2 && u.operand(2) == y)
           || l.isPadded() || l.inChannels() != a.g().length || layers.stream().anyMatch(o -> o.node() == u)) {
         return false;
@@ -320,7 +339,6 @@ public final class FoldBatchNorm extends Pass {
         l.scaleIn(c, a.g()[c]);
       }
       l.addToBias(delta);
-      l.writeBack();
       l.node().setOperand(0, input);
     }
     bn.graph().erase(bn);
