@@ -34,8 +34,8 @@ import picocli.CommandLine.Parameters;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {"The compiler for compute-in-memory accelerators.",
-        "Compiles INPUT (.cir text IR) through the pass pipeline of the chosen level and emits the result."},
-    subcommands = {OptCommand.class, RunCommand.class, PassesCommand.class, BenchCommand.class,
+        "Compiles INPUT (.onnx or .cir text IR) through the pass pipeline of the chosen level and emits the result."},
+    subcommands = {OptCommand.class, RunCommand.class, ExportCommand.class, PassesCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:bad input (model, IR or tensor file)", "2:bad command line",
@@ -46,7 +46,7 @@ public final class CimcCli implements Callable<Integer> {
     graph, qgraph, tile, asm, bin
   }
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "INPUT", description = "The model: a .cir file.")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "INPUT", description = "The model: .onnx or .cir.")
   Path input;
 
   @Option(names = "-O", paramLabel = "LEVEL", defaultValue = "2",
@@ -64,6 +64,9 @@ public final class CimcCli implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "OUT",
       description = "Write the result here (a .cir plus OUT's .weights.npz side file); default: stdout.")
   Path output;
+
+  @Mixin
+  ModelOptions model;
 
   @Mixin
   InstrumentationOptions instrumentation;
@@ -94,7 +97,7 @@ public final class CimcCli implements Callable<Integer> {
     PassPipeline pipeline = CompileSettings.pipeline(optLevel, passes, passRegistry);
     var options = instrumentation.toOptions(err, instrumentation.dumpIrDir);
     options.checkPassNames(passRegistry);
-    Graph g = ModelLoader.load(input, registry);
+    Graph g = ModelLoader.load(input, registry, model.toOptions(err));
     new PassManager(pipeline, options, registry).run(g);
     emitGraph(g, output, instrumentation, out);
     return ExitCode.OK;

@@ -2,6 +2,7 @@ package dev.cimc.compiler.cli;
 
 import dev.cimc.compiler.model.InputBinding;
 import dev.cimc.compiler.model.ModelLoader;
+import dev.cimc.frontend.onnx.TensorProtoFiles;
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.dialect.Dialects;
 import dev.cimc.ir.graph.Graph;
@@ -23,16 +24,16 @@ import picocli.CommandLine.Parameters;
 /** {@code cimc run MODEL --inputs in.npz -o out.npz}: runs a model in the reference interpreter. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run a model in the reference interpreter.",
-        "Inputs: .npz entries bind to graph inputs by name; .npy files bind, in order, to the inputs not yet bound."})
+        "Inputs: .npz entries bind to graph inputs by name; .npy and .pb files bind, in order, to the inputs not yet bound."})
 final class RunCommand implements Callable<Integer> {
   @ParentCommand
   CimcCli root;
 
-  @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.cir).")
+  @Parameters(index = "0", paramLabel = "MODEL", description = "The model (.onnx or .cir).")
   Path model;
 
   @Option(names = "--inputs", arity = "1..*", paramLabel = "FILE", required = true,
-      description = "Input tensors (.npz by name, .npy in order).")
+      description = "Input tensors (.npz by name; .npy and ONNX .pb in order).")
   List<Path> inputs;
 
   @Option(names = {"-o", "--output"}, paramLabel = "OUT",
@@ -46,9 +47,12 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all processors).")
   Integer threads;
 
+  @picocli.CommandLine.Mixin
+  ModelOptions modelOptions;
+
   @Override
   public Integer call() throws IOException {
-    Graph g = ModelLoader.load(model, Dialects.standard());
+    Graph g = ModelLoader.load(model, Dialects.standard(), modelOptions.toOptions(root.err));
     Map<String, Tensor> bound = InputBinding.bind(g, inputs);
     Interpreter.Result result;
     try (var interp = threads == null ? Interpreter.create() : Interpreter.withThreads(threads)) {
@@ -59,11 +63,17 @@ final class RunCommand implements Callable<Integer> {
     }
     if (output != null) {
       String name = output.getFileName().toString();
-      if (name.endsWith(".npy") && result.outputs().size() != 1) {
-        throw new CimcException("the graph has " + result.outputs().size() + " outputs; a .npy file holds one",
-            "write them to a .npz archive");
+      boolean single = name.endsWith(".npy") || InputBinding.isTensorProto(output);
+      if (single && result.outputs().size() != 1) {
+        throw new CimcException("the graph has " + result.outputs().size() + " outputs; a "
+            + name.substring(name.lastIndexOf('.')) + " file holds one", "write them to a .npz archive");
       }
-      TensorFiles.write(output, result.outputs());
+      if (InputBinding.isTensorProto(output)) {
+        var only = result.outputs().entrySet().iterator().next();
+        TensorProtoFiles.write(output, only.getKey(), only.getValue());
+      } else {
+        TensorFiles.write(output, result.outputs());
+      }
     } else {
       for (var e : result.outputs().entrySet()) {
         root.out.println(e.getKey() + ": " + describe(e.getValue()));

@@ -1,5 +1,6 @@
 package dev.cimc.compiler.model;
 
+import dev.cimc.frontend.onnx.TensorProtoFiles;
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.diag.Location;
 import dev.cimc.ir.graph.Graph;
@@ -12,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Binds tensor files to a graph's inputs: archive entries (.npz) by name, single-tensor files (.npy) in
- * order to the inputs that no archive bound.
+ * Binds tensor files to a graph's inputs: archive entries (.npz) by name, single-tensor files (.npy, ONNX
+ * TensorProto .pb) in order to the inputs that no archive bound.
  */
 public final class InputBinding {
   private InputBinding() {}
@@ -22,8 +23,9 @@ public final class InputBinding {
     var byName = new LinkedHashMap<String, Tensor>();
     var positional = new java.util.ArrayList<Map.Entry<Path, Tensor>>();
     for (Path f : files) {
-      Map<String, Tensor> read = TensorFiles.read(f);
-      boolean archive = TensorFiles.Format.of(f).orElseThrow() == TensorFiles.Format.NPZ;
+      boolean archive = TensorFiles.Format.of(f).map(k -> k == TensorFiles.Format.NPZ).orElse(false);
+      Map<String, Tensor> read = isTensorProto(f) ? Map.of(f.getFileName().toString(), TensorProtoFiles.read(f))
+          : TensorFiles.read(f);
       for (var e : read.entrySet()) {
         if (archive) {
           Value v = g.value(e.getKey());
@@ -52,6 +54,11 @@ public final class InputBinding {
       next++;
     }
     return byName;
+  }
+
+  /** ONNX TensorProto files ({@code input_0.pb}), as the ONNX test suite stores tensors. */
+  public static boolean isTensorProto(Path f) {
+    return f.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".pb");
   }
 
   static String inputList(Graph g) {

@@ -1,18 +1,42 @@
 package dev.cimc.compiler.model;
 
+import dev.cimc.frontend.onnx.ImportOptions;
+import dev.cimc.frontend.onnx.OnnxImporter;
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.diag.Location;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.op.OpRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
-/** Loads a model by file extension: {@code .cir} text IR (ONNX and the DSL come with their frontends). */
+/** Loads a model by file extension: {@code .cir} text IR or {@code .onnx}. */
 public final class ModelLoader {
   private ModelLoader() {}
 
+  /**
+   * How to load a model.
+   *
+   * @param inputShapes bindings for dynamic input dimensions ({@code --input-shape name=1x3x224x224})
+   * @param warnings where warnings go (e.g. a dynamic dimension defaulted to 1)
+   */
+  public record Options(List<ImportOptions.InputShape> inputShapes, Consumer<String> warnings) {
+    public Options {
+      inputShapes = List.copyOf(inputShapes);
+    }
+
+    public static Options defaults() {
+      return new Options(List.of(), w -> { });
+    }
+  }
+
   public static Graph load(Path file, OpRegistry registry) {
+    return load(file, registry, Options.defaults());
+  }
+
+  public static Graph load(Path file, OpRegistry registry, Options options) {
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
     if (!Files.exists(file)) {
@@ -20,11 +44,18 @@ public final class ModelLoader {
     }
     return switch (ext) {
       case "cir" -> IrFiles.read(file, registry);
-      case "onnx", "cim" -> throw new CimcException(Location.file(file.toString()),
-          "." + ext + " input is not supported by this version of cimc", "convert the model to .cir text IR");
+      case "onnx" -> {
+        ImportOptions io = ImportOptions.defaults().withRegistry(registry).withWarnings(options.warnings());
+        for (ImportOptions.InputShape s : options.inputShapes()) {
+          io = io.withInputShape(s.name(), s.dims());
+        }
+        yield OnnxImporter.importModel(file, io);
+      }
+      case "cim" -> throw new CimcException(Location.file(file.toString()),
+          ".cim input is not supported by this version of cimc", "convert the model to .onnx or .cir");
       default -> throw new CimcException(Location.file(file.toString()),
           "unknown input kind '" + (ext.isEmpty() ? name : "." + ext) + "'",
-          "cimc reads .cir text IR files");
+          "cimc reads .onnx models and .cir text IR files");
     };
   }
 }

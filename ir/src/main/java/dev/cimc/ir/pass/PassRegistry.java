@@ -24,7 +24,9 @@ import java.util.TreeMap;
 public final class PassRegistry {
   private static final PassRegistry STANDARD =
       of(List.of(Canonicalize.DEF, DeadCodeElimination.DEF, FoldConstants.DEF, CommonSubexpressionElimination.DEF,
-          FoldBatchNorm.DEF, CrossLayerEqualization.DEF, BiasAbsorption.DEF, Fuse.DEF));
+          FoldBatchNorm.DEF, CrossLayerEqualization.DEF, BiasAbsorption.DEF, Fuse.DEF,
+          dev.cimc.ir.quant.fakequant.Quantize.DEF,
+          dev.cimc.ir.quant.integer.LowerToInteger.DEF));
 
   private final Map<String, PassDef> defs;
 
@@ -50,7 +52,7 @@ public final class PassRegistry {
     return new PassRegistry(m);
   }
 
-  /** The passes of package {@code dev.cimc.ir.transform}. */
+  /** The passes of {@code dev.cimc.ir.transform} and the quantization passes ({@code quantize}, {@code lower-to-integer}). */
   public static PassRegistry standard() {
     return STANDARD;
   }

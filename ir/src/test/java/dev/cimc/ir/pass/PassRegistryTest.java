@@ -17,8 +17,9 @@ class PassRegistryTest {
   @Test
   void standardRegistryHoldsTheTransformPasses() {
     PassRegistry r = PassRegistry.standard();
-    assertEquals(List.of("bias-absorption", "canonicalize", "cross-layer-equalization", "cse", "dce",
-        "fold-batch-norm", "fold-constants", "fuse"), r.names());
+    // other packages register passes too; the transform passes must be among them
+    assertTrue(r.names().containsAll(List.of("bias-absorption", "canonicalize", "cross-layer-equalization", "cse",
+        "dce", "fold-batch-norm", "fold-constants", "fuse")), r.names().toString());
     assertSame(r, PassRegistry.standard());
     assertEquals("DeadCodeElimination", r.get("dce").displayName());
     assertEquals("FoldConstants", r.get("fold-constants").displayName());

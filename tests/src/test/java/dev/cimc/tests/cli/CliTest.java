@@ -250,4 +250,51 @@ class CliTest {
     assertTrue(r.err().contains("Pass execution timing report"), r.err());
     assertTrue(r.err().contains("nodes-erased"), r.err());
   }
+
+  @Test
+  void runsAnOnnxModelOnTensorProtoInputs() {
+    Path dir = dev.cimc.tests.SharedData.dir("onnx-node").resolve("test_conv_with_strides_padding");
+    Path data = dir.resolve("test_data_set_0");
+    Path out = tmp.resolve("y.pb");
+    Cli r = Cli.run("run", dir.resolve("model.onnx").toString(), "--inputs", data.resolve("input_0.pb").toString(),
+        data.resolve("input_1.pb").toString(), "-o", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    Tensor got = dev.cimc.frontend.onnx.TensorProtoFiles.read(out);
+    Tensor want = dev.cimc.frontend.onnx.TensorProtoFiles.read(data.resolve("output_0.pb"));
+    assertArrayEquals(want.floats(), got.floats());
+  }
+
+  @Test
+  void compilesAnOnnxModelAndBindsInputShapes() throws IOException {
+    Path model = dev.cimc.tests.SharedData.dir("models").resolve("light_squeezenet.onnx");
+    Path out = tmp.resolve("sq.cir");
+    Cli r = Cli.run(model.toString(), "-O1", "--input-shape", "data_0=1x3x224x224", "-o", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(Files.readString(out).startsWith("graph @"), "a .cir was written");
+    Cli bad = Cli.run(model.toString(), "--input-shape", "data_0=1xx3");
+    assertEquals(1, bad.exitCode());
+    assertFalse(bad.err().contains("Exception"), bad.err());
+  }
+
+  @Test
+  void malformedOnnxIsAUserError() throws IOException {
+    Path bad = tmp.resolve("bad.onnx");
+    Files.write(bad, new byte[] {8, 7, 0x12, 0x7f, 1, 2, 3});
+    Cli r = Cli.run(bad.toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().startsWith(bad + ": error:"), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+  }
+
+  @Test
+  void exportWritesOnnxThatReadsBackToTheSameResults() {
+    Path onnx = tmp.resolve("lenet.onnx");
+    Cli e = Cli.run("export", Cli.example("lenet.cir").toString(), "-o", onnx.toString());
+    assertEquals(0, e.exitCode(), e.err());
+    var cimc = Cimc.standard();
+    Map<String, Tensor> in = NpzFormat.read(Cli.example("lenet.input.npz"));
+    assertArrayEquals(cimc.run(cimc.load(Cli.example("lenet.cir")), in).get("logits").floats(),
+        cimc.run(cimc.load(onnx), in).get("logits").floats());
+    assertEquals(2, Cli.run("export", Cli.example("lenet.cir").toString()).exitCode(), "-o is required");
+  }
 }

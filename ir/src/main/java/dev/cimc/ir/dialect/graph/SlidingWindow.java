@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <p>Arrays are owned by the instance and never modified; a dynamic input extent gives a dynamic output
  * extent (and unknown pads).
  */
-record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, int[] padsBegin, int[] padsEnd,
+public record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, int[] padsBegin, int[] padsEnd,
     int[] output) {
 
   /** The values {@code auto_pad} accepts. */
@@ -39,7 +39,7 @@ record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, 
    * @param autoPad NOTSET, SAME_UPPER, SAME_LOWER or VALID
    * @param ceilMode round the output extent up (pools; only with explicit padding)
    */
-  static SlidingWindow resolve(int[] input, int[] kernel, long[] strides, long[] dilations, long[] pads,
+  public static SlidingWindow resolve(int[] input, int[] kernel, long[] strides, long[] dilations, long[] pads,
       String autoPad, boolean ceilMode) {
     int r = input.length;
     int[] s = checked("strides", strides, r, 1, 1);
@@ -60,7 +60,12 @@ record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, 
     int[] out = new int[r];
     boolean fits = true;
     for (int i = 0; i < r; i++) {
-      int eff = (kernel[i] - 1) * d[i] + 1;
+      long dilated = (long) (kernel[i] - 1) * d[i] + 1;
+      if (dilated > Integer.MAX_VALUE) {
+        throw new InferenceException("the dilated kernel extent " + dilated + " (kernel " + Arrays.toString(kernel)
+            + ", dilations " + Arrays.toString(d) + ") is too large");
+      }
+      int eff = (int) dilated;
       int in = input[i];
       if (in == Shape.DYNAMIC) {
         out[i] = Shape.DYNAMIC;
@@ -88,9 +93,9 @@ record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, 
             if ((o - 1) * s[i] >= (long) in + pb[i]) {
               o--;
             }
-            out[i] = Math.toIntExact(o);
+            out[i] = extent(o);
           } else {
-            out[i] = Math.toIntExact(span / s[i] + 1);
+            out[i] = extent(span / s[i] + 1);
           }
         }
       }
@@ -106,6 +111,14 @@ record SlidingWindow(int[] input, int[] kernel, int[] strides, int[] dilations, 
           + dims(padded));
     }
     return new SlidingWindow(input.clone(), kernel.clone(), s, d, pb, pe, out);
+  }
+
+  /** An output extent, which padding can push beyond what a dimension holds. */
+  private static int extent(long o) {
+    if (o > Integer.MAX_VALUE) {
+      throw new InferenceException("the output extent " + o + " is too large for a dimension");
+    }
+    return (int) o;
   }
 
   static void checkAutoPad(String autoPad) {

@@ -12,7 +12,9 @@ import java.util.List;
 
 /**
  * The {@code q} dialect: integer tensors whose types carry quantization parameters. Semantics are exact
- * and documented per op so the interpreter runs them bit for bit.
+ * and documented per op so the interpreter runs them bit for bit: quantize/dequantize here, matrix products
+ * in {@link QLinalgOps}, rescaling in {@link QRescaleOps}, elementwise ops and tables in
+ * {@link QPointwiseOps}, pooling in {@link QPoolOps}, softmax and layer norm in {@link QNormOps}.
  */
 public final class QDialect {
   private QDialect() {}
@@ -55,7 +57,13 @@ public final class QDialect {
       .build();
 
   public static Dialect create() {
-    return new Dialect("q", "quantized integer ops", List.of(QUANTIZE, DEQUANTIZE));
+    var ops = new java.util.ArrayList<OpDef>(List.of(QUANTIZE, DEQUANTIZE));
+    ops.addAll(QLinalgOps.defs());
+    ops.addAll(QRescaleOps.defs());
+    ops.addAll(QPointwiseOps.defs());
+    ops.addAll(QPoolOps.defs());
+    ops.addAll(QNormOps.defs());
+    return new Dialect("q", "quantized integer ops", ops);
   }
 
   /** Quantizes a float tensor to {@code type}'s element type and parameters. */

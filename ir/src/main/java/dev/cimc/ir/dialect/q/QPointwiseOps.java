@@ -1,0 +1,134 @@
+package dev.cimc.ir.dialect.q;
+
+import dev.cimc.ir.attr.AttrKind;
+import dev.cimc.ir.attr.Attribute;
+import dev.cimc.ir.op.InferContext;
+import dev.cimc.ir.op.InferenceException;
+import dev.cimc.ir.op.KernelContext;
+import dev.cimc.ir.op.OpDef;
+import dev.cimc.ir.op.Trait;
+import dev.cimc.ir.tensor.Tensor;
+import dev.cimc.ir.type.ElementType;
+import dev.cimc.ir.type.QuantParams;
+import dev.cimc.ir.type.TensorType;
+import java.util.List;
+
+/**
+ * Elementwise ops on codes that need no multiplier.
+ *
+ * <ul>
+ *   <li>{@code q.relu(x)}: {@code max(x, z_x)} per element (z_x per channel for per-axis types); the result
+ *       has the operand's type, since relu commutes with a monotone quantizer whose zero point codes 0.</li>
+ *   <li>{@code q.clip(x) {min, max}}: {@code min(max(x, min), max)} with bounds given as codes of the operand's
+ *       type (the real bounds quantized offline); result type = operand type.</li>
+ *   <li>{@code q.lut(x) {table}}: {@code out = table[x − min(type of x)]} with one entry per code of the
+ *       operand (2^bits entries, in the range of the declared result type): any unary function of an
+ *       intN input (sigmoid, tanh, hard_swish, exp, gelu, ...) tabulated offline as
+ *       {@code quantize_out(f(dequantize_in(code)))}. {@code function} names what was tabulated (informative).</li>
+ * </ul>
+ */
+final class QPointwiseOps {
+  private QPointwiseOps() {}
+
+  static final OpDef RELU = OpDef.builder("q", "relu")
+      .summary("max(x, zero point): relu on codes, same type")
+      .operands("x")
+      .traits(Trait.PURE, Trait.ELEMENTWISE, Trait.IDEMPOTENT)
+      .infer(ctx -> List.of(QTypes.quantized(ctx, 0, "operand")))
+      .kernel(QPointwiseOps::relu)
+      .build();
+
+  static final OpDef CLIP = OpDef.builder("q", "clip")
+      .summary("min(max(x, min), max) on codes, bounds given as codes of the operand type")
+      .operands("x")
+      .requiredAttr("min", AttrKind.INT)
+      .requiredAttr("max", AttrKind.INT)
+      .traits(Trait.PURE, Trait.ELEMENTWISE)
+      .infer(QPointwiseOps::inferClip)
+      .kernel(QPointwiseOps::clip)
+      .build();
+
+  static final OpDef LUT = OpDef.builder("q", "lut")
+      .summary("table lookup: out = table[x − min code], one entry per input code")
+      .operands("x")
+      .requiredAttr("table", AttrKind.INTS)
+      .attr("function", AttrKind.STRING, Attribute.of("custom"))
+      .traits(Trait.PURE, Trait.ELEMENTWISE)
+      .infer(QPointwiseOps::inferLut)
+      .kernel(QPointwiseOps::lut)
+      .build();
+
+  static List<OpDef> defs() {
+    return List.of(RELU, CLIP, LUT);
+  }
+
+  private static Tensor[] relu(KernelContext ctx, Tensor[] in) {
+    Tensor x = in[0];
+    QuantParams q = x.type().quant();
+    int inner = q.isPerTensor() ? 1 : QTypes.inner(x.type(), q.axis());
+    long[] out = new long[x.size()];
+    for (int i = 0; i < out.length; i++) {
+      int c = q.isPerTensor() ? 0 : (i / inner) % q.channels();
+      out[i] = Math.max(x.getLong(i), q.zeroPoint(c));
+    }
+    return new Tensor[] {Tensor.fromLongs(x.type(), out)};
+  }
+
+  private static List<TensorType> inferClip(InferContext ctx) {
+    TensorType x = QTypes.quantized(ctx, 0, "operand");
+    long lo = ctx.intAttr("min");
+    long hi = ctx.intAttr("max");
+    ElementType et = x.elementType();
+    if (lo > hi || lo < et.minValue() || hi > et.maxValue()) {
+      throw new InferenceException("bounds [" + lo + ", " + hi + "] must be ordered codes of " + et + " ["
+          + et.minValue() + ", " + et.maxValue() + "]");
+    }
+    return List.of(x);
+  }
+
+  private static Tensor[] clip(KernelContext ctx, Tensor[] in) {
+    long lo = ctx.intAttr("min");
+    long hi = ctx.intAttr("max");
+    Tensor x = in[0];
+    long[] out = new long[x.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Math.min(Math.max(x.getLong(i), lo), hi);
+    }
+    return new Tensor[] {Tensor.fromLongs(x.type(), out)};
+  }
+
+  private static List<TensorType> inferLut(InferContext ctx) {
+    TensorType x = QTypes.quantized(ctx, 0, "operand");
+    if (x.elementType().bits() > 8) {
+      throw new InferenceException("operand must hold codes of at most 8 bits, got " + x);
+    }
+    TensorType r = QTypes.declaredCodes(ctx);
+    if (!r.shape().equals(x.shape())) {
+      throw new InferenceException("result shape " + r.shape() + " differs from operand shape " + x.shape());
+    }
+    long[] table = ctx.intsAttr("table");
+    int entries = 1 << x.elementType().bits();
+    if (table.length != entries) {
+      throw new InferenceException("table needs " + entries + " entries (one per code of " + x.elementType()
+          + "), got " + table.length);
+    }
+    ElementType et = r.elementType();
+    for (int i = 0; i < table.length; i++) {
+      if (table[i] < et.minValue() || table[i] > et.maxValue()) {
+        throw new InferenceException("table entry " + i + " = " + table[i] + " is out of range for " + et);
+      }
+    }
+    return List.of(r);
+  }
+
+  private static Tensor[] lut(KernelContext ctx, Tensor[] in) {
+    long[] table = ctx.intsAttr("table");
+    Tensor x = in[0];
+    long base = x.elementType().minValue();
+    long[] out = new long[x.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = table[(int) (x.getLong(i) - base)];
+    }
+    return new Tensor[] {Tensor.fromLongs(ctx.resultType(0), out)};
+  }
+}

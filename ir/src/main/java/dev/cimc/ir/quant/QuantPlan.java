@@ -1,0 +1,105 @@
+package dev.cimc.ir.quant;
+
+import dev.cimc.ir.type.QuantParams;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What the {@code quantize} pass needs to know, as plain data: for each activation value (by name in the
+ * float graph) its range and optionally its own scheme, and for each weight constant (by value name)
+ * optionally its own scheme. Values without an entry use the defaults; that is how mixed precision per
+ * layer is expressed. Calibration produces plans ({@code RandomCalibration} is a stand-in running random
+ * inputs); nothing else is needed to plug a calibrator in.
+ *
+ * <p>Weight schemes are given with any channel axis (or per tensor): the pass quantizes per output channel
+ * of the consuming op when the scheme is per channel, over each channel's min/max. Activations are
+ * quantized per tensor. Maps are copied into sorted, unmodifiable maps, so a plan prints and iterates
+ * deterministically.
+ *
+ * @param defaultActivation scheme of activations without their own (default unsigned asymmetric 8-bit)
+ * @param defaultWeight scheme of weights without their own (default signed symmetric per-channel 8-bit)
+ * @param activations range (and optional scheme) per activation value name
+ * @param weights scheme per weight constant value name
+ */
+public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
+    Map<String, QuantScheme> weights) {
+
+  /**
+   * The observed range of one activation value.
+   *
+   * @param min smallest value seen
+   * @param max largest value seen
+   * @param scheme the value's own scheme, or null for the plan's default
+   */
+  public record Range(double min, double max, QuantScheme scheme) {
+    public Range {
+      if (!(min <= max) || Double.isInfinite(min) || Double.isInfinite(max)) {
+        throw new IllegalArgumentException("range needs finite min ≤ max, got [" + min + ", " + max + "]");
+      }
+    }
+
+    public Range(double min, double max) {
+      this(min, max, null);
+    }
+  }
+
+  public QuantPlan {
+    Objects.requireNonNull(defaultActivation, "defaultActivation");
+    Objects.requireNonNull(defaultWeight, "defaultWeight");
+    activations = Collections.unmodifiableMap(new TreeMap<>(activations));
+    weights = Collections.unmodifiableMap(new TreeMap<>(weights));
+  }
+
+  /** The default schemes (W8 per channel, A8 asymmetric per tensor) and no ranges. */
+  public static QuantPlan defaults() {
+    return withBits(8, 8);
+  }
+
+  /** Default schemes at these bit widths, and no ranges. */
+  public static QuantPlan withBits(int weightBits, int activationBits) {
+    return new QuantPlan(QuantScheme.activations(activationBits), QuantScheme.weights(weightBits, 0), Map.of(),
+        Map.of());
+  }
+
+  /** This plan with a range for one more activation value. */
+  public QuantPlan withRange(String value, Range range) {
+    var m = new TreeMap<>(activations);
+    m.put(value, range);
+    return new QuantPlan(defaultActivation, defaultWeight, m, weights);
+  }
+
+  /** This plan with its own scheme for one weight constant. */
+  public QuantPlan withWeightScheme(String constant, QuantScheme scheme) {
+    var m = new TreeMap<>(weights);
+    m.put(constant, scheme);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, m);
+  }
+
+  /** The range of an activation value, or null. */
+  public Range range(String value) {
+    return activations.get(value);
+  }
+
+  /** The scheme of an activation value (its own or the default). */
+  public QuantScheme activationScheme(String value) {
+    Range r = activations.get(value);
+    return r != null && r.scheme() != null ? r.scheme() : defaultActivation;
+  }
+
+  /** The scheme of a weight constant (its own or the default). */
+  public QuantScheme weightScheme(String constant) {
+    return weights.getOrDefault(constant, defaultWeight);
+  }
+
+  /** Per-tensor parameters of an activation value that has a range, or null. */
+  public QuantParams activationParams(String value) {
+    Range r = activations.get(value);
+    if (r == null) {
+      return null;
+    }
+    QuantScheme s = activationScheme(value);
+    return s.params(new double[] {r.min()}, new double[] {r.max()});
+  }
+}

@@ -1,0 +1,195 @@
+package dev.cimc.ir.quant.calibrate;
+
+import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.diag.Location;
+import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.graph.Value;
+import dev.cimc.ir.npy.TensorFiles;
+import dev.cimc.ir.tensor.Tensor;
+import dev.cimc.ir.type.Shape;
+import dev.cimc.ir.type.TensorType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * The samples a graph is calibrated on, produced one at a time so that only one sample is in memory.
+ * {@link #directory} reads files, {@link #random} draws inputs (with a warning for the user).
+ */
+public interface CalibrationData {
+  /** Number of samples. */
+  int size();
+
+  /** Sample {@code i} (0-based) as graph inputs by name. */
+  Map<String, Tensor> sample(int i);
+
+  /** Warnings for the user about this data (empty for real data). */
+  List<String> warnings();
+
+  /**
+   * The samples in a directory, one per entry in name order: an {@code .npz} file maps its arrays to inputs
+   * by name (a single array may have any name when the graph has a single input); an {@code .npy} file is
+   * the sample of a single-input graph; a subdirectory holds one {@code .npy} per input, matched by file
+   * stem when every stem names an input, else in graph-input order.
+   */
+  static CalibrationData directory(Path dir, Graph g) {
+    if (!Files.isDirectory(dir)) {
+      throw new CimcException(Location.file(dir.toString()), "calibration data is not a directory",
+          "give a directory of .npy/.npz samples");
+    }
+    List<Path> entries = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.filter(p -> Files.isDirectory(p) || isTensorFile(p)).sorted().forEach(entries::add);
+    } catch (IOException e) {
+      throw new CimcException(Location.file(dir.toString()), "cannot list calibration data: " + e.getMessage(), null);
+    }
+    if (entries.isEmpty()) {
+      throw new CimcException(Location.file(dir.toString()), "no .npy or .npz samples in the calibration directory",
+          "write one .npz per sample (arrays named like the graph inputs) or one .npy per sample");
+    }
+    List<String> names = new ArrayList<>();
+    for (Value in : g.inputs()) {
+      names.add(in.name());
+    }
+    List<Path> files = List.copyOf(entries);
+    return new CalibrationData() {
+      @Override
+      public int size() {
+        return files.size();
+      }
+
+      @Override
+      public Map<String, Tensor> sample(int i) {
+        return load(files.get(i), names);
+      }
+
+      @Override
+      public List<String> warnings() {
+        return List.of();
+      }
+    };
+  }
+
+  private static boolean isTensorFile(Path p) {
+    String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return n.endsWith(".npy") || n.endsWith(".npz");
+  }
+
+  private static Map<String, Tensor> load(Path entry, List<String> inputs) {
+    String where = entry.toString();
+    if (Files.isDirectory(entry)) {
+      List<Path> parts = new ArrayList<>();
+      try (Stream<Path> s = Files.list(entry)) {
+        s.filter(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npy"))
+            .sorted().forEach(parts::add);
+      } catch (IOException e) {
+        throw new CimcException(Location.file(where), "cannot list sample directory: " + e.getMessage(), null);
+      }
+      var byStem = new LinkedHashMap<String, Tensor>();
+      for (Path p : parts) {
+        byStem.putAll(TensorFiles.read(p));
+      }
+      if (byStem.keySet().containsAll(inputs) && byStem.size() == inputs.size()) {
+        return byStem;
+      }
+      if (byStem.size() != inputs.size()) {
+        throw new CimcException(Location.file(where), "sample directory holds " + byStem.size()
+            + " .npy files, the graph takes " + inputs.size() + " inputs (" + String.join(", ", inputs) + ")",
+            "name each file after an input (<input>.npy) or give one file per input in input order");
+      }
+      var inOrder = new LinkedHashMap<String, Tensor>();
+      int k = 0;
+      for (Tensor t : byStem.values()) {
+        inOrder.put(inputs.get(k++), t);
+      }
+      return inOrder;
+    }
+    Map<String, Tensor> read = TensorFiles.read(entry);
+    boolean npy = where.toLowerCase(java.util.Locale.ROOT).endsWith(".npy");
+    if (inputs.size() == 1 && read.size() == 1) {
+      return Map.of(inputs.get(0), read.values().iterator().next());
+    }
+    if (npy) {
+      throw new CimcException(Location.file(where), "a .npy sample holds one array, the graph takes "
+          + inputs.size() + " inputs (" + String.join(", ", inputs) + ")",
+          "use one .npz per sample with arrays named like the inputs");
+    }
+    var missing = new ArrayList<String>();
+    for (String in : inputs) {
+      if (!read.containsKey(in)) {
+        missing.add(in);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new CimcException(Location.file(where), "sample lacks input" + (missing.size() > 1 ? "s " : " ")
+          + String.join(", ", missing), "the archive holds: " + String.join(", ", read.keySet()));
+    }
+    var out = new LinkedHashMap<String, Tensor>();
+    for (String in : inputs) {
+      out.put(in, read.get(in));
+    }
+    return out;
+  }
+
+  /**
+   * {@code n} samples of standard-normal float inputs (integer inputs are zeros; dynamic dimensions are 1),
+   * drawn from {@code seed}: sample i is the same on every call. Carries a warning for the user.
+   */
+  static CalibrationData random(Graph g, int n, long seed) {
+    if (n < 1) {
+      throw new CimcException("need at least one calibration sample, got " + n, null);
+    }
+    List<Value> inputs = g.inputs();
+    String warning = "calibrating on " + n + " random sample" + (n == 1 ? "" : "s")
+        + " (standard normal inputs): activation ranges will not match real data; give a directory of .npy/.npz"
+        + " samples for meaningful ranges";
+    return new CalibrationData() {
+      @Override
+      public int size() {
+        return n;
+      }
+
+      @Override
+      public Map<String, Tensor> sample(int i) {
+        var rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+        var out = new LinkedHashMap<String, Tensor>();
+        for (Value in : inputs) {
+          int[] dims = in.type().shape().dims();
+          for (int d = 0; d < dims.length; d++) {
+            if (dims[d] == Shape.DYNAMIC) {
+              dims[d] = 1;
+            }
+          }
+          TensorType t = new TensorType(in.type().elementType(), Shape.of(dims), in.type().quant());
+          if (!t.elementType().isFloat()) {
+            out.put(in.name(), Tensor.zeros(t));
+            continue;
+          }
+          double[] v = new double[(int) t.numel()];
+          for (int k = 0; k < v.length; k++) {
+            v[k] = gaussian(rnd);
+          }
+          out.put(in.name(), Tensor.fromDoubles(t, v));
+        }
+        return out;
+      }
+
+      @Override
+      public List<String> warnings() {
+        return List.of(warning);
+      }
+    };
+  }
+
+  private static double gaussian(SplittableRandom rnd) {
+    double u = rnd.nextDouble();
+    double w = rnd.nextDouble();
+    return Math.sqrt(-2 * Math.log(1 - u)) * Math.cos(2 * Math.PI * w);
+  }
+}

@@ -1,0 +1,398 @@
+package dev.cimc.ir.quant.fakequant;
+
+import dev.cimc.ir.attr.Attribute;
+import dev.cimc.ir.attr.Attributes;
+import dev.cimc.ir.dialect.Builtin;
+import dev.cimc.ir.dialect.q.QDialect;
+import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.graph.Node;
+import dev.cimc.ir.graph.Value;
+import dev.cimc.ir.op.OpRegistry;
+import dev.cimc.ir.pass.Pass;
+import dev.cimc.ir.pass.PassContext;
+import dev.cimc.ir.pass.PassDef;
+import dev.cimc.ir.pass.PassOption;
+import dev.cimc.ir.pass.PassOptions;
+import dev.cimc.ir.quant.QuantPlan;
+import dev.cimc.ir.quant.QuantScheme;
+import dev.cimc.ir.tensor.Tensor;
+import dev.cimc.ir.type.ElementType;
+import dev.cimc.ir.type.QuantParams;
+import dev.cimc.ir.type.TensorType;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Inserts {@code q.quantize}/{@code q.dequantize} pairs around the float ops that have integer forms in the
+ * q dialect, so that the graph computes in float exactly what the integer graph will compute (fake
+ * quantization); {@code lower-to-integer} then turns each {@code dequantize → op → quantize} into integer
+ * ops.
+ *
+ * <p>Activations are quantized per tensor with the plan's range and scheme (by value name in the float
+ * graph); a value without a range leaves its consumers in float. Weight constants become quantized
+ * constants (signed symmetric, per output channel by default, each channel over its own min/max); a float
+ * bias of a convolution or gemm becomes an i32 constant with scale {@code s_in · s_w}. The results of
+ * relu, clip, max_pool and data movement (reshape, transpose, flatten, squeeze, unsqueeze) keep their
+ * input's parameters (the integer op then needs no rescaling) unless the plan gives the result a scheme of
+ * its own; softmax results cover [0, 1].
+ *
+ * <p>Ops handled: conv2d (constant weights, optional constant bias), gemm (alpha = beta = 1, trans_a = 0,
+ * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
+ * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reshape, transpose, flatten, squeeze,
+ * unsqueeze, softmax, layer_norm over the last axis,
+ * and the unary functions sigmoid, tanh, hard_swish, hard_sigmoid, exp, gelu, leaky_relu (by table).
+ */
+public final class Quantize extends Pass {
+  public static final PassDef DEF = PassDef.builder("quantize", "Quantize")
+      .summary("wrap float ops that have integer forms in q.quantize/q.dequantize (fake quantization) from a plan")
+      .option(PassOption.intOption("weight-bits", 8, 2, 8, "bits of weights (signed symmetric per output channel)"))
+      .option(PassOption.intOption("activation-bits", 8, 2, 8, "bits of activations (unsigned asymmetric per tensor)"))
+      .option(PassOption.intOption("calib-samples", 4, 1, 1 << 16,
+          "random input runs of the calib-random stand-in that sets the activation ranges"))
+      .option(PassOption.intOption("seed", 1, "seed of the calib-random inputs"))
+      .statistic("ops-quantized", "float ops wrapped in quantize/dequantize")
+      .statistic("weights-quantized", "weight and bias constants replaced by quantized constants")
+      .statistic("ops-skipped", "ops with an integer form left in float (no range, unsupported attributes)")
+      .factory(Quantize::new)
+      .build();
+
+  /** Unary float functions tabulated by q.lut. */
+  public static final Set<String> TABLE_OPS = Set.of("graph.sigmoid", "graph.tanh", "graph.hard_swish",
+      "graph.hard_sigmoid", "graph.exp", "graph.gelu", "graph.leaky_relu");
+
+  /**
+   * Ops whose result keeps the parameters of their input: relu, clip and max commute with a monotone
+   * quantizer, and data movement does not change values.
+   */
+  private static final Set<String> SAME_PARAMS = Set.of("graph.relu", "graph.clip", "graph.max_pool",
+      "graph.reshape", "graph.transpose", "graph.flatten", "graph.squeeze", "graph.unsqueeze");
+
+  private Quantize(PassOptions options) {
+    super(DEF, options);
+  }
+
+  /** What one application did. */
+  public record Stats(long opsQuantized, long weightsQuantized, long opsSkipped) {}
+
+  @Override
+  public boolean run(Graph graph, PassContext context) {
+    PassOptions o = options();
+    QuantPlan base = QuantPlan.withBits(o.getInt("weight-bits"), o.getInt("activation-bits"));
+    QuantPlan plan = RandomCalibration.plan(graph, base, o.getInt("calib-samples"), o.getLong("seed"));
+    Stats s = apply(graph, plan, context.registry());
+    context.add("ops-quantized", s.opsQuantized());
+    context.add("weights-quantized", s.weightsQuantized());
+    context.add("ops-skipped", s.opsSkipped());
+    return s.opsQuantized() > 0;
+  }
+
+  /** Quantizes {@code g} in place following {@code plan}. */
+  public static Stats apply(Graph g, QuantPlan plan, OpRegistry registry) {
+    var run = new Run(g, plan);
+    for (Node n : g.nodes()) {
+      if (!n.isErased()) {
+        run.visit(n);
+      }
+    }
+    return new Stats(run.quantized, run.weights, run.skipped);
+  }
+
+  /** The state of one application: the dequantized form of each value already quantized. */
+  private static final class Run {
+    final Graph g;
+    final QuantPlan plan;
+    final Map<Value, Value> dequantized = new IdentityHashMap<>();
+    long quantized;
+    long weights;
+    long skipped;
+
+    Run(Graph g, QuantPlan plan) {
+      this.g = g;
+      this.plan = plan;
+    }
+
+    void visit(Node n) {
+      String op = n.op().fullName();
+      if (n.numResults() != 1 || n.result().type().elementType() != ElementType.F32) {
+        return;
+      }
+      boolean handled = switch (op) {
+        case "graph.conv2d" -> conv(n);
+        case "graph.gemm", "graph.matmul" -> gemm(n);
+        case "graph.add" -> activationsOnly(n, 2, resultParams(n));
+        case "graph.softmax" -> activationsOnly(n, 1, softmaxParams(n));
+        case "graph.layer_norm" -> layerNorm(n);
+        case "graph.average_pool", "graph.global_average_pool" -> averagePool(n);
+        default -> {
+          if (SAME_PARAMS.contains(op)) {
+            yield sameParams(n);
+          } else if (TABLE_OPS.contains(op)) {
+            yield activationsOnly(n, 1, resultParams(n));
+          } else {
+            yield null;
+          }
+        }
+      } != null;
+      if (handled) {
+        quantized++;
+      } else if (op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
+          || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
+          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool")
+          || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op)) {
+        skipped++;
+      }
+    }
+
+    // ---------------------------------------------------------------------------------------- per op
+
+    private Object conv(Node n) {
+      if (n.operand(0).type().rank() != 4 || !isConst(n.operand(1)) || (n.numOperands() > 2 && !isConst(n.operand(2)))
+          || !n.result().type().elementType().isFloat()) {
+        return null;
+      }
+      return withWeights(n, 0);
+    }
+
+    private Object gemm(Node n) {
+      boolean isGemm = n.op().fullName().equals("graph.gemm");
+      Value a = n.operand(0);
+      Value b = n.operand(1);
+      if (isGemm && (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0)) {
+        return null;
+      }
+      if (isConst(b)) {
+        if ((isGemm ? a.type().rank() != 2 : a.type().rank() < 2) || b.type().rank() != 2) {
+          return null;
+        }
+        if (n.numOperands() > 2 && (!isConst(n.operand(2)) || n.operand(2).type().rank() != 1)) {
+          return null;
+        }
+        return withWeights(n, isGemm && n.intAttr("trans_b") != 0 ? 0 : 1);
+      }
+      if (isGemm || a.type().rank() < 2 || b.type().rank() < 2) {
+        return null;
+      }
+      int ra = a.type().rank();
+      int rb = b.type().rank();
+      if (rb != 2 && !java.util.Arrays.equals(java.util.Arrays.copyOf(a.type().shape().dims(), ra - 2),
+          java.util.Arrays.copyOf(b.type().shape().dims(), rb - 2))) {
+        return null;
+      }
+      return activationsOnly(n, 2, resultParams(n));
+    }
+
+    private Object layerNorm(Node n) {
+      long axis = n.intAttr("axis");
+      int rank = n.operand(0).type().rank();
+      if ((axis != -1 && axis != rank - 1) || !isConst(n.operand(1)) || (n.numOperands() > 2 && !isConst(n.operand(2)))) {
+        return null;
+      }
+      return activationsOnly(n, 1, resultParams(n));
+    }
+
+    private Object averagePool(Node n) {
+      if (n.operand(0).type().rank() != 4 || (n.op().fullName().equals("graph.average_pool") && !plainWindow(n))) {
+        return null;
+      }
+      return activationsOnly(n, 1, resultParams(n));
+    }
+
+    private Object sameParams(Node n) {
+      String op = n.op().fullName();
+      if (op.equals("graph.max_pool") && (n.operand(0).type().rank() != 4 || !plainWindow(n))) {
+        return null;
+      }
+      if (n.numOperands() > 1) {
+        return null; // clip bounds or shapes as operands (newer opsets) are not folded here
+      }
+      QuantPlan.Range own = plan.range(n.result().name());
+      if (own != null && own.scheme() != null && !op.equals("graph.max_pool")) {
+        return activationsOnly(n, 1, resultParams(n)); // a scheme of its own (mixed precision) wins
+      }
+      Value dq = activation(n.operand(0));
+      if (dq == null) {
+        return null;
+      }
+      n.setOperand(0, dq);
+      TensorType in = dq.producer().operand(0).type();
+      quantizeResult(n, in.withShape(n.result().type().shape()));
+      return n;
+    }
+
+    /** A 2-D window without dilation, ceil_mode or auto_pad (what the q pools take). */
+    private static boolean plainWindow(Node n) {
+      if (n.attr("dilations") != null && !java.util.Arrays.equals(n.intsAttr("dilations"), new long[] {1, 1})) {
+        return false;
+      }
+      return n.intAttr("ceil_mode") == 0 && n.stringAttr("auto_pad").equals("NOTSET");
+    }
+
+    /** Quantizes the first {@code count} operands as activations and the result with {@code result}. */
+    private Object activationsOnly(Node n, int count, QuantParams result) {
+      if (result == null || !n.result().type().elementType().isFloat()) {
+        return null;
+      }
+      Value[] dq = new Value[count];
+      for (int i = 0; i < count; i++) {
+        dq[i] = activation(n.operand(i));
+        if (dq[i] == null) {
+          return null;
+        }
+      }
+      for (int i = 0; i < count; i++) {
+        n.setOperand(i, dq[i]);
+      }
+      quantizeResult(n, new TensorType(activationType(n.result()), n.result().type().shape(), result));
+      return n;
+    }
+
+    /** Conv or gemm with constant weights (output channels along {@code axis}) and optional constant bias. */
+    private Object withWeights(Node n, int axis) {
+      QuantParams out = resultParams(n);
+      if (out == null) {
+        return null;
+      }
+      Value x = activation(n.operand(0));
+      if (x == null) {
+        return null;
+      }
+      Value w = n.operand(1);
+      QuantScheme ws = plan.weightScheme(w.name());
+      if (ws.kind() != QuantScheme.Kind.AFFINE || !ws.symmetric() || !ws.signed()) {
+        return null;
+      }
+      n.setOperand(0, x);
+      Value wq = quantizeWeight(n, w, ws, axis);
+      n.setOperand(1, wq);
+      if (n.numOperands() > 2) {
+        double sx = x.producer().operand(0).type().quant().scale(0);
+        n.setOperand(2, quantizeBias(n, n.operand(2), sx, wq.producer().operand(0).type().quant()));
+      }
+      quantizeResult(n, new TensorType(activationType(n.result()), n.result().type().shape(), out));
+      return n;
+    }
+
+    // ---------------------------------------------------------------------------------------- values
+
+    /** The dequantized form of an activation operand (inserting quantize/dequantize once), or null. */
+    private Value activation(Value v) {
+      Node p = v.producer();
+      if (p != null && p.op() == QDialect.DEQUANTIZE) {
+        return p.operand(0).type().quant().isPerTensor() ? v : null;
+      }
+      Value known = dequantized.get(v);
+      if (known != null) {
+        return known;
+      }
+      QuantParams qp;
+      if (isConst(v)) {
+        Tensor t = constant(v);
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < t.size(); i++) {
+          lo = Math.min(lo, t.getDouble(i));
+          hi = Math.max(hi, t.getDouble(i));
+        }
+        qp = plan.defaultActivation().params(new double[] {lo}, new double[] {hi});
+      } else {
+        qp = plan.activationParams(v.name());
+      }
+      if (qp == null || !qp.isPerTensor() || v.type().elementType() != ElementType.F32) {
+        return null;
+      }
+      TensorType qt = new TensorType(activationType(v), v.type().shape(), qp);
+      Node q = p == null ? g.insertBefore(g.first(), QDialect.QUANTIZE, List.of(v), Attributes.EMPTY, List.of(qt),
+          List.of(v.name() + ".q"), dev.cimc.ir.diag.Location.UNKNOWN)
+          : g.insertAfter(p, QDialect.QUANTIZE, List.of(v), Attributes.EMPTY, List.of(qt), List.of(v.name() + ".q"),
+              p.location());
+      Node dq = g.insertAfter(q, QDialect.DEQUANTIZE, List.of(q.result()), Attributes.EMPTY,
+          List.of(new TensorType(ElementType.F32, v.type().shape(), null)), List.of(v.name() + ".dq"),
+          q.location());
+      dequantized.put(v, dq.result());
+      return dq.result();
+    }
+
+    /** Quantizes the result of {@code n} to {@code type}; every reader then sees the dequantized value. */
+    private void quantizeResult(Node n, TensorType type) {
+      Value r = n.result();
+      Node q = g.insertAfter(n, QDialect.QUANTIZE, List.of(r), Attributes.EMPTY, List.of(type),
+          List.of(r.name() + ".q"), n.location());
+      Node dq = g.insertAfter(q, QDialect.DEQUANTIZE, List.of(q.result()), Attributes.EMPTY,
+          List.of(r.type().withQuant(null).withElementType(ElementType.F32)), List.of(r.name() + ".dq"), n.location());
+      g.replaceAllUsesWith(r, dq.result());
+      q.setOperand(0, r);
+      dequantized.put(r, dq.result());
+    }
+
+    private Value quantizeWeight(Node n, Value w, QuantScheme scheme, int axis) {
+      Tensor t = constant(w);
+      TensorType wt = t.type();
+      boolean perChannel = !scheme.perTensor();
+      int channels = perChannel ? wt.dim(axis) : 1;
+      int inner = 1;
+      for (int d = axis + 1; d < wt.rank(); d++) {
+        inner *= wt.dim(d);
+      }
+      double[] lo = new double[channels];
+      double[] hi = new double[channels];
+      java.util.Arrays.fill(lo, Double.POSITIVE_INFINITY);
+      java.util.Arrays.fill(hi, Double.NEGATIVE_INFINITY);
+      for (int i = 0; i < t.size(); i++) {
+        int c = perChannel ? (i / inner) % channels : 0;
+        double v = t.getDouble(i);
+        lo[c] = Math.min(lo[c], v);
+        hi[c] = Math.max(hi[c], v);
+      }
+      QuantScheme s = new QuantScheme(scheme.kind(), scheme.bits(), scheme.signed(), scheme.symmetric(),
+          perChannel ? axis : QuantParams.PER_TENSOR, scheme.powerOfTwoScale());
+      TensorType qt = new TensorType(s.elementType(), wt.shape(), s.params(lo, hi));
+      return constantDequantized(n, w.name(), QDialect.quantize(t, qt));
+    }
+
+    private Value quantizeBias(Node n, Value b, double sx, QuantParams wq) {
+      Tensor t = constant(b);
+      double[] scales = new double[wq.channels()];
+      for (int c = 0; c < scales.length; c++) {
+        scales[c] = sx * wq.scale(c);
+      }
+      QuantParams bp = wq.isPerTensor() ? QuantParams.perTensor(scales[0], 0)
+          : QuantParams.perAxis(0, scales, new long[scales.length]);
+      TensorType qt = new TensorType(ElementType.I32, t.shape(), bp);
+      return constantDequantized(n, b.name(), QDialect.quantize(t, qt));
+    }
+
+    /** A quantized constant and its dequantize, inserted before {@code n}; returns the dequantized value. */
+    private Value constantDequantized(Node n, String name, Tensor codes) {
+      Node c = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(codes)),
+          List.of(codes.type()), List.of(name + ".q"), n.location());
+      Node dq = g.insertBefore(n, QDialect.DEQUANTIZE, List.of(c.result()), Attributes.EMPTY,
+          List.of(new TensorType(ElementType.F32, codes.shape(), null)), List.of(name + ".dq"),
+          n.location());
+      weights++;
+      return dq.result();
+    }
+
+    private QuantParams resultParams(Node n) {
+      return plan.activationParams(n.result().name());
+    }
+
+    private QuantParams softmaxParams(Node n) {
+      return plan.activationScheme(n.result().name()).params(new double[] {0}, new double[] {1});
+    }
+
+    private ElementType activationType(Value v) {
+      return plan.activationScheme(v.name()).elementType();
+    }
+  }
+
+  static boolean isConst(Value v) {
+    Node p = v.producer();
+    return p != null && p.op().fullName().equals("const");
+  }
+
+  static Tensor constant(Value v) {
+    return ((Attribute.TensorAttr) v.producer().attr("value")).value();
+  }
+}

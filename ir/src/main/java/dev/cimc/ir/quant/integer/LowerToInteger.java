@@ -1,0 +1,452 @@
+package dev.cimc.ir.quant.integer;
+
+import dev.cimc.ir.attr.Attribute;
+import dev.cimc.ir.attr.Attributes;
+import dev.cimc.ir.dialect.Builtin;
+import dev.cimc.ir.dialect.q.QDialect;
+import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.graph.GraphBuilder;
+import dev.cimc.ir.graph.Node;
+import dev.cimc.ir.graph.Value;
+import dev.cimc.ir.interp.Interpreter;
+import dev.cimc.ir.op.OpRegistry;
+import dev.cimc.ir.pass.Pass;
+import dev.cimc.ir.pass.PassContext;
+import dev.cimc.ir.pass.PassDef;
+import dev.cimc.ir.pass.PassOptions;
+import dev.cimc.ir.quant.FixedPointMultiplier;
+import dev.cimc.ir.tensor.Tensor;
+import dev.cimc.ir.type.ElementType;
+import dev.cimc.ir.type.QuantParams;
+import dev.cimc.ir.type.Shape;
+import dev.cimc.ir.type.TensorType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns each {@code q.dequantize → float op → q.quantize} pattern (what the {@code quantize} pass makes)
+ * into integer ops of the q dialect that compute the quantized result directly:
+ *
+ * <ul>
+ *   <li>conv2d / gemm / matmul with constant quantized weights → {@code q.qconv2d} / {@code q.qgemm} +
+ *       {@code q.requantize}; the input zero-point term {@code −z_x · Σ w} is folded into the int32 bias
+ *       offline, so only {@code x · w} runs on the crossbar;</li>
+ *   <li>matmul of two activations → {@code q.qmatmul} + {@code q.requantize};</li>
+ *   <li>add → {@code q.qadd}; average_pool and global_average_pool → {@code q.average_pool}; relu, clip,
+ *       max_pool whose result keeps the input's parameters → {@code q.relu}, {@code q.clip}, {@code q.max_pool};
+ *       reshape, transpose, flatten, squeeze, unsqueeze with the same parameters run on the codes;</li>
+ *   <li>unary functions (sigmoid, tanh, hard_swish, exp, gelu, ...; relu and clip when the parameters change)
+ *       on inputs of at most 8 bits → {@code q.lut}, the table computed by running the float op on every
+ *       code, so it matches fake quantization exactly;</li>
+ *   <li>softmax → {@code q.softmax}; layer_norm over the last axis → {@code q.layer_norm}.</li>
+ * </ul>
+ *
+ * Requantization multipliers come from the types ({@code s_acc / s_out} as a {@link FixedPointMultiplier}).
+ * A pattern that does not fit (per-channel output, unsupported attributes, a bias that overflows int32) is
+ * left in fake-quantized float. Dequantizes and constants left unused are erased.
+ */
+public final class LowerToInteger extends Pass {
+  public static final PassDef DEF = PassDef.builder("lower-to-integer", "LowerToInteger")
+      .summary("replace dequantize → float op → quantize by integer q ops (qconv2d/qgemm + requantize, qadd, lut, ...)")
+      .statistic("ops-lowered", "float ops replaced by integer ops")
+      .statistic("ops-left-in-float", "fake-quantized ops without an integer form here")
+      .factory(LowerToInteger::new)
+      .build();
+
+  private static final Set<String> TABLE_OPS = Set.of("graph.sigmoid", "graph.tanh", "graph.hard_swish",
+      "graph.hard_sigmoid", "graph.exp", "graph.gelu", "graph.leaky_relu", "graph.relu", "graph.clip");
+
+  private LowerToInteger(PassOptions options) {
+    super(DEF, options);
+  }
+
+  /** What one application did. */
+  public record Stats(long lowered, long leftInFloat) {}
+
+  @Override
+  public boolean run(Graph graph, PassContext context) {
+    Stats s = apply(graph, context.registry());
+    context.add("ops-lowered", s.lowered());
+    context.add("ops-left-in-float", s.leftInFloat());
+    return s.lowered() > 0;
+  }
+
+  /** Lowers every pattern it can in {@code g}. */
+  public static Stats apply(Graph g, OpRegistry registry) {
+    long lowered = 0;
+    long left = 0;
+    for (Node n : g.nodes()) {
+      if (n.isErased() || n.numResults() != 1 || !n.op().dialect().equals("graph")) {
+        continue;
+      }
+      Node q = soleQuantizeUser(n);
+      if (q == null) {
+        continue;
+      }
+      Value v = new Lowering(n, q, registry).lower();
+      if (v == null) {
+        left++;
+        continue;
+      }
+      String name = q.result().name();
+      g.replaceAllUsesWith(q.result(), v);
+      g.erase(q);
+      g.erase(n);
+      v.rename(name);
+      lowered++;
+    }
+    eraseUnused(g);
+    return new Stats(lowered, left);
+  }
+
+  private static Node soleQuantizeUser(Node n) {
+    Value r = n.result();
+    if (r.graph().isOutput(r) || r.users().size() != 1) {
+      return null;
+    }
+    Node u = r.users().get(0);
+    return u.op() == QDialect.QUANTIZE && u.result().type().quant().isPerTensor() ? u : null;
+  }
+
+  private static void eraseUnused(Graph g) {
+    for (Node n = g.last(); n != null; ) {
+      Node prev = n.prev();
+      if ((n.op() == QDialect.DEQUANTIZE || n.op() == Builtin.CONST) && n.isDead()) {
+        g.erase(n);
+      }
+      n = prev;
+    }
+  }
+
+  /** One pattern: the float op {@code n} and the quantize {@code q} of its result. */
+  private static final class Lowering {
+    final Node n;
+    final Node q;
+    final TensorType out;
+    final GraphBuilder b;
+    final OpRegistry registry;
+
+    Lowering(Node n, Node q, OpRegistry registry) {
+      this.n = n;
+      this.q = q;
+      this.out = q.result().type();
+      this.b = GraphBuilder.before(q, registry);
+      this.registry = registry;
+    }
+
+    Value lower() {
+      String op = n.op().fullName();
+      for (int i = 0; i < n.numOperands(); i++) {
+        Node p = n.operand(i).producer();
+        boolean dequantized = p != null && p.op() == QDialect.DEQUANTIZE;
+        // only layer norm reads float constants (its scale and bias); everything else reads dequantized codes
+        if (!dequantized && !(op.equals("graph.layer_norm") && i > 0 && isConst(n.operand(i)))) {
+          return null;
+        }
+      }
+      Value x = codes(n.operand(0));
+      TensorType xt = x.type();
+      boolean sameParams = xt.elementType() == out.elementType() && xt.quant().equals(out.quant());
+      switch (op) {
+        case "graph.conv2d":
+          return weighted(x, 0, "q.qconv2d", n.attributes());
+        case "graph.gemm":
+          if (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0) {
+            return null;
+          }
+          return weighted(x, n.intAttr("trans_b") != 0 ? 0 : 1, "q.qgemm",
+              n.intAttr("trans_b") != 0 ? Attributes.of("trans_b", Attribute.of(1L)) : Attributes.EMPTY);
+        case "graph.matmul":
+          if (isConst(codes(n.operand(1)))) {
+            return weighted(x, 1, "q.qgemm", Attributes.EMPTY);
+          }
+          return requantize(b.op("q.qmatmul", x, codes(n.operand(1))));
+        case "graph.add":
+          return add(x, codes(n.operand(1)));
+        case "graph.max_pool":
+          return sameParams && xt.rank() == 4 ? pool(x, op) : null;
+        case "graph.average_pool":
+        case "graph.global_average_pool":
+          return xt.rank() == 4 && out.rank() == 4 ? pool(x, op) : null;
+        case "graph.reshape":
+        case "graph.transpose":
+        case "graph.flatten":
+        case "graph.squeeze":
+        case "graph.unsqueeze":
+          // data movement on codes, when the parameters carry over (per tensor)
+          if (!sameParams || n.numOperands() != 1) {
+            return null;
+          }
+          return b.node(n.op(), List.of(x), n.attributes(), null, null).result();
+        case "graph.relu":
+          if (sameParams) {
+            return b.op("q.relu", x);
+          }
+          return table(x);
+        case "graph.clip":
+          if (sameParams && n.numOperands() == 1) {
+            return clip(x);
+          }
+          return table(x);
+        case "graph.softmax":
+          return softmax(x);
+        case "graph.layer_norm":
+          return layerNorm(x);
+        default:
+          return TABLE_OPS.contains(op) ? table(x) : null;
+      }
+    }
+
+    // ---------------------------------------------------------------------------------------- products
+
+    /** conv2d or gemm/matmul with constant weights whose output channels lie along {@code axis} of w. */
+    private Value weighted(Value x, int axis, String qop, Attributes attrs) {
+      Value w = codes(n.operand(1));
+      if (!isConst(w) || !xt(x).quant().isPerTensor()) {
+        return null;
+      }
+      Tensor wt = constant(w);
+      QuantParams wq = wt.type().quant();
+      int channels = wt.type().dim(axis);
+      int inner = 1;
+      for (int d = axis + 1; d < wt.type().rank(); d++) {
+        inner *= wt.type().dim(d);
+      }
+      long[] sums = new long[channels];
+      for (int i = 0; i < wt.size(); i++) {
+        sums[(i / inner) % channels] += wt.getLong(i);
+      }
+      long[] bias = new long[channels];
+      if (n.numOperands() > 2) {
+        Value bc = codes(n.operand(2));
+        if (!isConst(bc) || bc.type().elementType() != ElementType.I32 || bc.type().numel() != channels) {
+          return null;
+        }
+        Tensor bt = constant(bc);
+        for (int c = 0; c < channels; c++) {
+          bias[c] = bt.getLong(c);
+        }
+      }
+      long zx = xt(x).quant().zeroPoint(0);
+      double sx = xt(x).quant().scale(0);
+      double[] accScales = new double[wq.channels()];
+      for (int c = 0; c < accScales.length; c++) {
+        accScales[c] = sx * wq.scale(c);
+      }
+      for (int c = 0; c < channels; c++) {
+        bias[c] -= zx * sums[c];
+        if (bias[c] < Integer.MIN_VALUE || bias[c] > Integer.MAX_VALUE) {
+          return null;
+        }
+      }
+      QuantParams bp = wq.isPerTensor() ? QuantParams.perTensor(accScales[0], 0)
+          : QuantParams.perAxis(0, accScales, new long[accScales.length]);
+      Value bv = b.constant(n.result().name() + ".bias",
+          Tensor.fromLongs(new TensorType(ElementType.I32, Shape.of(channels), bp), bias));
+      return requantize(b.op(qop, attrs, x, w, bv));
+    }
+
+    /** Rescales an int32 accumulator to the quantize's type. */
+    private Value requantize(Value acc) {
+      QuantParams aq = acc.type().quant();
+      double so = out.quant().scale(0);
+      long[] m = new long[aq.channels()];
+      long[] s = new long[aq.channels()];
+      for (int c = 0; c < m.length; c++) {
+        FixedPointMultiplier f = FixedPointMultiplier.of(aq.scale(c) / so);
+        m[c] = f.multiplier();
+        s[c] = f.shift();
+      }
+      return declared("q.requantize", Attributes.of("multiplier", Attribute.ints(m), "shift", Attribute.ints(s)), acc);
+    }
+
+    private Value add(Value a, Value c) {
+      if (!xt(a).quant().isPerTensor() || !xt(c).quant().isPerTensor()) {
+        return null;
+      }
+      double so = out.quant().scale(0);
+      double ra = xt(a).quant().scale(0) / so;
+      double rc = xt(c).quant().scale(0) / so;
+      int shift = 30 - Math.getExponent(Math.max(ra, rc));
+      long ma = Math.round(Math.scalb(ra, shift));
+      long mc = Math.round(Math.scalb(rc, shift));
+      if (Math.max(ma, mc) >= 1L << 31) {
+        shift--;
+        ma = Math.round(Math.scalb(ra, shift));
+        mc = Math.round(Math.scalb(rc, shift));
+      }
+      if (shift < 0 || shift > 62) {
+        return null;
+      }
+      return declared("q.qadd", Attributes.of("multipliers", Attribute.ints(ma, mc), "shift", Attribute.of((long) shift)),
+          a, c);
+    }
+
+    // ---------------------------------------------------------------------------------------- pointwise
+
+    private Value pool(Value x, String op) {
+      if (op.equals("graph.global_average_pool")) {
+        return declared("q.average_pool", Attributes.of("kernel_shape", Attribute.ints(xt(x).dim(2), xt(x).dim(3))), x);
+      }
+      if (n.attr("dilations") != null && !java.util.Arrays.equals(n.intsAttr("dilations"), new long[] {1, 1})) {
+        return null;
+      }
+      if (n.intAttr("ceil_mode") != 0 || !n.stringAttr("auto_pad").equals("NOTSET")) {
+        return null;
+      }
+      Attributes a = Attributes.of("kernel_shape", n.attr("kernel_shape"));
+      for (String k : List.of("strides", "pads")) {
+        if (n.attr(k) != null) {
+          a = a.with(k, n.attr(k));
+        }
+      }
+      if (op.equals("graph.average_pool")) {
+        a = a.with("count_include_pad", n.attr("count_include_pad"));
+        return declared("q.average_pool", a, x);
+      }
+      return b.op("q.max_pool", a, x);
+    }
+
+    private Value clip(Value x) {
+      TensorType t = xt(x);
+      long lo = t.elementType().minValue();
+      long hi = t.elementType().maxValue();
+      if (n.attr("min") != null) {
+        lo = code(n.floatAttr("min"), t);
+      }
+      if (n.attr("max") != null) {
+        hi = code(n.floatAttr("max"), t);
+      }
+      return b.op("q.clip", Attributes.of("min", Attribute.of(lo), "max", Attribute.of(Math.max(lo, hi))), x);
+    }
+
+    /** The code q.quantize gives {@code v} in type {@code t} (as the fake-quantized float graph computes it). */
+    private static long code(double v, TensorType t) {
+      Tensor c = QDialect.quantize(Tensor.ofFloats(new int[] {1}, (float) v), t.withShape(Shape.of(1)));
+      return c.getLong(0);
+    }
+
+    /** Tabulates the float op on every input code, through q.quantize, exactly as fake quantization does. */
+    private Value table(Value x) {
+      TensorType t = xt(x);
+      if (t.elementType().bits() > 8 || n.numOperands() != 1) {
+        return null;
+      }
+      int entries = 1 << t.elementType().bits();
+      long[] all = new long[entries];
+      for (int i = 0; i < entries; i++) {
+        all[i] = t.elementType().minValue() + i;
+      }
+      Tensor in = QDialect.dequantize(Tensor.fromLongs(t.withShape(Shape.of(entries)), all));
+      var tb = new GraphBuilder("table", registry);
+      Value xi = tb.input("x", in.type());
+      Value y = tb.node(n.op(), List.of(xi), n.attributes(), null, null).result();
+      Value yq = tb.node(QDialect.QUANTIZE, List.of(y), Attributes.EMPTY, List.of(out.withShape(Shape.of(entries))),
+          null).result();
+      tb.output(yq);
+      Tensor codes;
+      try (var it = Interpreter.withThreads(1)) {
+        codes = it.run(tb.build(), Map.of("x", in)).get(yq.name());
+      }
+      long[] table = new long[entries];
+      for (int i = 0; i < entries; i++) {
+        table[i] = codes.getLong(i);
+      }
+      String fn = n.op().name();
+      return declared("q.lut", Attributes.of("function", Attribute.of(fn), "table", Attribute.ints(table)), x);
+    }
+
+    // ---------------------------------------------------------------------------------------- normalization
+
+    private Value softmax(Value x) {
+      TensorType t = xt(x);
+      if (t.elementType().bits() > 8 || !t.quant().isPerTensor()) {
+        return null;
+      }
+      int entries = 1 << t.elementType().bits();
+      long[] table = new long[entries];
+      double sx = t.quant().scale(0);
+      for (int d = 0; d < entries; d++) {
+        table[d] = Math.round(65536 * StrictMath.exp(-sx * d));
+      }
+      long mult = Math.round(65536 / out.quant().scale(0));
+      return declared("q.softmax", Attributes.of("axis", n.attr("axis"), "exp_table", Attribute.ints(table),
+          "multiplier", Attribute.of(mult)), x);
+    }
+
+    private Value layerNorm(Value x) {
+      TensorType t = xt(x);
+      int len = t.dim(t.rank() - 1);
+      long axis = n.intAttr("axis");
+      if ((axis != -1 && axis != t.rank() - 1) || !t.quant().isPerTensor()) {
+        return null;
+      }
+      Value sc = n.operand(1);
+      Value bc = n.numOperands() > 2 ? n.operand(2) : null;
+      // the scale and bias of a layer norm stay float constants in the fake-quantized graph
+      if (!isConst(sc) || constant(sc).size() != len || (bc != null && (!isConst(bc) || constant(bc).size() != len))) {
+        return null;
+      }
+      double so = out.quant().scale(0);
+      double sx = t.quant().scale(0);
+      Tensor gamma = constant(sc);
+      double big = 0;
+      for (int i = 0; i < len; i++) {
+        big = Math.max(big, Math.abs(gamma.getDouble(i) / so));
+      }
+      int shift = big == 0 ? 0 : Math.max(0, Math.min(62 - 14, 30 - Math.getExponent(big)));
+      long[] g = new long[len];
+      long[] be = new long[len];
+      for (int i = 0; i < len; i++) {
+        g[i] = Math.round(Math.scalb(gamma.getDouble(i) / so, shift));
+        double bv = bc == null ? 0 : constant(bc).getDouble(i);
+        double scaled = Math.scalb(bv / so, 14 + shift);
+        if (Math.abs(scaled) >= 0x1p60 || Math.abs(g[i]) > Integer.MAX_VALUE) {
+          return null;
+        }
+        be[i] = Math.round(scaled);
+      }
+      double eps = (double) len * len * n.floatAttr("epsilon") / (sx * sx);
+      if (eps >= 0x1p50) {
+        return null;
+      }
+      return declared("q.layer_norm", Attributes.of("beta", Attribute.ints(be), "epsilon", Attribute.of(Math.round(eps)),
+          "gamma", Attribute.ints(g), "shift", Attribute.of((long) shift)), x);
+    }
+
+    // ---------------------------------------------------------------------------------------- helpers
+
+    private Value declared(String op, Attributes attrs, Value... operands) {
+      var types = new ArrayList<TensorType>();
+      types.add(out);
+      return b.node(registry.get(op), List.of(operands), attrs, types, null).result();
+    }
+
+    private static TensorType xt(Value v) {
+      return v.type();
+    }
+
+    /**
+     * The quantized value behind a dequantized operand, a float constant (layer norm's scale and bias), or
+     * null when the operand is neither.
+     */
+    private static Value codes(Value v) {
+      Node p = v.producer();
+      if (p != null && p.op() == QDialect.DEQUANTIZE) {
+        return p.operand(0);
+      }
+      return isConst(v) ? v : null;
+    }
+  }
+
+  static boolean isConst(Value v) {
+    Node p = v.producer();
+    return p != null && p.op() == Builtin.CONST;
+  }
+
+  static Tensor constant(Value v) {
+    return ((Attribute.TensorAttr) v.producer().attr("value")).value();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Post-training quantization on float graphs: weight ranges (min-max, MSE), empirical bias correction and
+ * AdaRound. Results are {@link dev.cimc.ir.quant.ptq.RoundedWeights}: the integer codes as a quantized-type
+ * tensor (ready to be the constant of a quantized graph) and the same weights as floats {@code s·(q − z)},
+ * which quantize back to exactly those codes under the returned parameters; corrected biases are float tensors.
+ */
+package dev.cimc.ir.quant.ptq;

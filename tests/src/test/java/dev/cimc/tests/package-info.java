@@ -1,0 +1,2 @@
+/** End-to-end and conformance tests and their shared fixtures. */
+package dev.cimc.tests;
