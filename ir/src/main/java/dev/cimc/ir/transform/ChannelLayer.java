@@ -44,6 +44,7 @@ final class ChannelLayer {
   private boolean biasChanged;
   private boolean weightsChanged;
   private boolean inputsScaled;
+  private double[] kernelMax;
 
   private ChannelLayer(Node node, boolean gemm, int out, int in, int inPerGroup, int outPerGroup, int kernel,
       boolean transB, Tensor w) {
@@ -181,31 +182,36 @@ final class ChannelLayer {
     return floats != null ? floats[index] : doubles[index];
   }
 
+  /**
+   * max |w| over the kernel of each (output channel, input channel of its group) pair, computed once: the
+   * ranges under any channel factors follow from it without reading the weights again.
+   */
+  private double[] kernelMax() {
+    if (kernelMax == null) {
+      double[] m = new double[outChannels * inPerGroup];
+      for (int o = 0; o < outChannels; o++) {
+        for (int i = 0; i < inPerGroup; i++) {
+          double km = 0;
+          for (int k = 0; k < kernel; k++) {
+            km = Math.max(km, Math.abs(w(index(o, i, k))));
+          }
+          m[o * inPerGroup + i] = km;
+        }
+      }
+      kernelMax = m;
+    }
+    return kernelMax;
+  }
+
   /** max |w| over the (rescaled) weights of each output channel. */
   double[] outRanges() {
+    double[] km = kernelMax();
     double[] r = new double[outChannels];
     for (int o = 0; o < outChannels; o++) {
       int first = (o / outPerGroup) * inPerGroup;
       double m = 0;
       for (int i = 0; i < inPerGroup; i++) {
-        double in = Math.abs(inScale[first + i]);
-        if (gemm) {
-          m = Math.max(m, Math.abs(w(index(o, i, 0))) * in);
-          continue;
-        }
-        // a conv's (o, i) kernel is contiguous
-        int base = (o * inPerGroup + i) * kernel;
-        double km = 0;
-        if (floats != null) {
-          for (int k = base; k < base + kernel; k++) {
-            km = Math.max(km, Math.abs(floats[k]));
-          }
-        } else {
-          for (int k = base; k < base + kernel; k++) {
-            km = Math.max(km, Math.abs(doubles[k]));
-          }
-        }
-        m = Math.max(m, km * in);
+        m = Math.max(m, km[o * inPerGroup + i] * Math.abs(inScale[first + i]));
       }
       r[o] = m * Math.abs(outScale[o]);
     }
@@ -214,17 +220,14 @@ final class ChannelLayer {
 
   /** max |w| over the (rescaled) weights that read each input channel. */
   double[] inRanges() {
+    double[] km = kernelMax();
     double[] r = new double[inChannels];
     for (int c = 0; c < inChannels; c++) {
       int g = c / inPerGroup;
       int i = c % inPerGroup;
       double m = 0;
       for (int o = g * outPerGroup; o < (g + 1) * outPerGroup; o++) {
-        double km = 0;
-        for (int k = 0; k < kernel; k++) {
-          km = Math.max(km, Math.abs(w(index(o, i, k))));
-        }
-        m = Math.max(m, km * Math.abs(outScale[o]));
+        m = Math.max(m, km[o * inPerGroup + i] * Math.abs(outScale[o]));
       }
       r[c] = m * Math.abs(inScale[c]);
     }
