@@ -69,9 +69,7 @@ final class ExportForms {
         .attr("epsilon", n.floatAttr("epsilon")).done());
     m.put("graph.layer_norm", (n, cx) -> same(cx, "LayerNormalization", n)
         .attr("axis", n.intAttr("axis")).attr("epsilon", n.floatAttr("epsilon")).done());
-    m.put("graph.gemm", (n, cx) -> same(cx, "Gemm", n).attr("alpha", n.floatAttr("alpha"))
-        .attr("beta", n.floatAttr("beta")).attr("transA", n.intAttr("trans_a")).attr("transB", n.intAttr("trans_b"))
-        .done());
+    m.put("graph.gemm", (n, cx) -> gemmAttributes(same(cx, "Gemm", n), n).done());
     m.put("graph.conv1d", (n, cx) -> conv(n, cx, "Conv"));
     m.put("graph.conv2d", (n, cx) -> conv(n, cx, "Conv"));
     m.put("graph.conv_transpose1d", (n, cx) -> conv(n, cx, "ConvTranspose"));
@@ -123,6 +121,9 @@ final class ExportForms {
     m.put("graph.gather", (n, cx) -> same(cx, "Gather", n).attr("axis", n.intAttr("axis")).done());
     m.put("graph.pad", ExportForms::pad);
     m.put("graph.resize", ExportForms::resize);
+    m.put("graph.fused_conv2d", (n, cx) -> fused(n, cx, "Conv"));
+    m.put("graph.fused_gemm", (n, cx) -> fused(n, cx, "Gemm"));
+    m.put("graph.fused_add", (n, cx) -> fused(n, cx, "Add"));
     m.put("q.quantize", ExportForms::quantize);
     m.put("q.dequantize", ExportForms::dequantize);
     return Collections.unmodifiableMap(m);
@@ -217,7 +218,60 @@ final class ExportForms {
 
   /** Conv and ConvTranspose: explicit pads only without auto_pad (ONNX forbids both). */
   private static void conv(Node n, ExportContext cx, String opType) {
-    var w = same(cx, opType, n);
+    convAttributes(same(cx, opType, n), n, opType).done();
+  }
+
+  private static ExportContext.NodeWriter gemmAttributes(ExportContext.NodeWriter w, Node n) {
+    return w.attr("alpha", n.floatAttr("alpha")).attr("beta", n.floatAttr("beta"))
+        .attr("transA", n.intAttr("trans_a")).attr("transB", n.intAttr("trans_b"));
+  }
+
+  /**
+   * A fused op (graph.fused_conv2d, fused_gemm, fused_add): its linear op writes a fresh tensor, then the
+   * activation (Relu, Clip, LeakyRelu, HardSwish or Sigmoid) reads it and writes the result. The bn_stats
+   * attribute has no ONNX form and is dropped.
+   */
+  private static void fused(Node n, ExportContext cx, String linear) {
+    String act = n.stringAttr("activation");
+    String mid = act.equals("none") ? null : cx.freshName(outName(n) + "_linear");
+    var w = cx.node(linear, n).in(n.operands());
+    if (mid == null) {
+      w.out(n.result());
+    } else {
+      w.out(mid);
+    }
+    if (linear.equals("Conv")) {
+      convAttributes(w, n, linear);
+    } else if (linear.equals("Gemm")) {
+      gemmAttributes(w, n);
+    }
+    w.done();
+    if (mid == null) {
+      return;
+    }
+    ElementType et = elementType(n.result());
+    switch (act) {
+      case "relu" -> cx.node("Relu", n).in(mid).out(n.result()).done();
+      case "hard_swish" -> cx.node("HardSwish", n).in(mid).out(n.result()).done();
+      case "sigmoid" -> cx.node("Sigmoid", n).in(mid).out(n.result()).done();
+      case "leaky_relu" -> cx.node("LeakyRelu", n).in(mid).out(n.result()).attr("alpha", n.floatAttr("slope")).done();
+      case "relu6", "clip" -> {
+        Attribute lo = act.equals("relu6") ? Attribute.of(0.0) : n.attr("min");
+        Attribute hi = act.equals("relu6") ? Attribute.of(6.0) : n.attr("max");
+        var c = cx.node("Clip", n).in(mid);
+        if (lo != null || hi != null) {
+          c.in(lo == null ? "" : cx.scalar(outName(n) + "_min", et, ((Attribute.FloatAttr) lo).value()));
+        }
+        if (hi != null) {
+          c.in(cx.scalar(outName(n) + "_max", et, ((Attribute.FloatAttr) hi).value()));
+        }
+        c.out(n.result()).done();
+      }
+      default -> throw unsupported("activation '" + act + "' has no ONNX form");
+    }
+  }
+
+  private static ExportContext.NodeWriter convAttributes(ExportContext.NodeWriter w, Node n, String opType) {
     String autoPad = n.stringAttr("auto_pad");
     if (!autoPad.equals("NOTSET")) {
       w.attr("auto_pad", autoPad);
@@ -234,7 +288,7 @@ final class ExportForms {
         w.attr("output_shape", n.intsAttr("output_shape"));
       }
     }
-    w.done();
+    return w;
   }
 
   /** MaxPool-12 and AveragePool-11 (which has no dilations: they arrived in opset 19). */

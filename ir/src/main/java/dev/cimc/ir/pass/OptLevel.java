@@ -6,9 +6,9 @@ import java.util.Optional;
 public enum OptLevel {
   /** No passes: the input is only verified. */
   O0,
-  /** Cheap cleanups: canonicalization, constant folding, dead code elimination. */
+  /** Cheap cleanups: canonicalization, constant folding, dead code elimination, batch norm folding. */
   O1,
-  /** The default level. */
+  /** The default level: O1 plus equalization, bias absorption and fusion (quantization later). */
   O2,
   /** Everything, including transformations that trade compile time for speed. */
   O3;

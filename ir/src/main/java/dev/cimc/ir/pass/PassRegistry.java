@@ -1,9 +1,14 @@
 package dev.cimc.ir.pass;
 
 import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.transform.BiasAbsorption;
 import dev.cimc.ir.transform.Canonicalize;
+import dev.cimc.ir.transform.CommonSubexpressionElimination;
+import dev.cimc.ir.transform.CrossLayerEqualization;
 import dev.cimc.ir.transform.DeadCodeElimination;
+import dev.cimc.ir.transform.FoldBatchNorm;
 import dev.cimc.ir.transform.FoldConstants;
+import dev.cimc.ir.transform.Fuse;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -18,7 +23,8 @@ import java.util.TreeMap;
  */
 public final class PassRegistry {
   private static final PassRegistry STANDARD =
-      of(List.of(Canonicalize.DEF, DeadCodeElimination.DEF, FoldConstants.DEF,
+      of(List.of(Canonicalize.DEF, DeadCodeElimination.DEF, FoldConstants.DEF, CommonSubexpressionElimination.DEF,
+          FoldBatchNorm.DEF, CrossLayerEqualization.DEF, BiasAbsorption.DEF, Fuse.DEF,
           dev.cimc.ir.quant.fakequant.Quantize.DEF,
           dev.cimc.ir.quant.integer.LowerToInteger.DEF));
 

@@ -3,6 +3,16 @@ package dev.cimc.ir.pass;
 /**
  * The preset pipeline of each {@link OptLevel}, declared as pipeline text (as LLVM's {@code default<O2>}).
  * A level extends the one below it; a new pass joins a level by adding its name here.
+ *
+ * <ul>
+ *   <li>O0: nothing (the pass manager only verifies);
+ *   <li>O1: canonicalize (folders, patterns, shape folding, CSE), fold constants, dead code, fold batch
+ *       norms, then canonicalize what folding exposed;
+ *   <li>O2: O1, then the data-free quantization preparation (cross-layer equalization, bias absorption),
+ *       fusion into hardware units, and a last canonicalize; quantization with default settings joins
+ *       here when the quantization passes exist;
+ *   <li>O3: O2 for now; AdaRound, bias correction and per-layer bit-width search join it later.
+ * </ul>
  */
 public final class Pipelines {
   private Pipelines() {}
@@ -11,8 +21,8 @@ public final class Pipelines {
   public static String text(OptLevel level) {
     return switch (level) {
       case O0 -> "";
-      case O1 -> "canonicalize,fold-constants,dce";
-      case O2 -> text(OptLevel.O1);
+      case O1 -> "canonicalize,fold-constants,dce,fold-batch-norm,canonicalize";
+      case O2 -> text(OptLevel.O1) + ",cross-layer-equalization,bias-absorption,fuse,canonicalize";
       case O3 -> text(OptLevel.O2);
     };
   }

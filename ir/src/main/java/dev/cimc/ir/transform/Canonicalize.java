@@ -23,15 +23,26 @@ import java.util.Set;
  * {@code canonicalizations()} and erases dead pure nodes, from a worklist, until a sweep over the whole
  * graph changes nothing or {@code max-iterations} sweeps have run. The identities live with the ops; the
  * driver knows none of them.
+ *
+ * <p>Two graph-wide rules join the op-local ones: a pure node whose operands are all constants and whose
+ * results are integer or bool tensors of at most {@code fold-shape-limit} elements is evaluated and
+ * replaced by constants (shape arithmetic: shape → gather → concat → reshape chains collapse without
+ * touching float weights, which fold-constants handles), and after each sweep common subexpressions are
+ * merged ({@link CommonSubexpressionElimination}) unless {@code cse=false}.
  */
 public final class Canonicalize extends Pass {
   public static final PassDef DEF = PassDef.builder("canonicalize", "Canonicalize")
       .summary("apply op folders and canonicalization patterns and erase dead pure nodes, to a fixpoint")
       .option(PassOption.intOption("max-iterations", 10, 1, Long.MAX_VALUE,
           "sweeps over the graph before giving up on reaching a fixpoint"))
+      .option(PassOption.intOption("fold-shape-limit", 4096, 0, Long.MAX_VALUE,
+          "evaluate constant-operand nodes with integer or bool results of at most this many elements"))
+      .option(PassOption.boolOption("cse", true, "merge common subexpressions after each sweep"))
       .statistic("folds-applied", "nodes replaced by the value an op folder returned")
       .statistic("patterns-applied", "canonicalization patterns applied")
       .statistic("nodes-erased", "dead pure nodes erased")
+      .statistic("shape-nodes-folded", "integer (shape) nodes evaluated into constants")
+      .statistic("nodes-merged", "common subexpressions merged")
       .factory(Canonicalize::new)
       .build();
 
@@ -45,9 +56,14 @@ public final class Canonicalize extends Pass {
   @Override
   public boolean run(Graph graph, PassContext context) {
     long maxIterations = options().getLong("max-iterations");
+    long foldLimit = options().getLong("fold-shape-limit");
+    boolean cse = options().getBool("cse");
     boolean changed = false;
     for (long i = 0; i < maxIterations; i++) {
-      if (!new Sweep(graph, context).run()) {
+      boolean swept = new Sweep(graph, context, foldLimit).run();
+      long merged = cse ? CommonSubexpressionElimination.eliminate(graph) : 0;
+      context.add("nodes-merged", merged);
+      if (!swept && merged == 0) {
         break;
       }
       changed = true;
@@ -60,12 +76,15 @@ public final class Canonicalize extends Pass {
     private final Graph graph;
     private final PassContext context;
     private final ArrayDeque<Node> worklist = new ArrayDeque<>();
-    private final Set<Node> queued = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<Node> queued;
+    private final long foldLimit;
     private long rewriteBudget;
 
-    Sweep(Graph graph, PassContext context) {
+    Sweep(Graph graph, PassContext context, long foldLimit) {
       this.graph = graph;
       this.context = context;
+      this.foldLimit = foldLimit;
+      this.queued = Collections.newSetFromMap(new IdentityHashMap<>(2 * graph.size() + 16));
       this.rewriteBudget = (long) REWRITES_PER_NODE * (graph.size() + 16);
     }
 
@@ -91,6 +110,15 @@ public final class Canonicalize extends Pass {
         context.increment("nodes-erased");
         return true;
       }
+      if (foldLimit > 0 && n.numOperands() > 0 && integerResults(n) && FoldConstants.foldable(n, foldLimit)) {
+        List<Value> operands = new ArrayList<>(n.operands());
+        for (Value c : FoldConstants.fold(n, context.registry())) {
+          pushUsers(c);
+        }
+        pushProducers(operands);
+        context.increment("shape-nodes-folded");
+        return true;
+      }
       if (n.numResults() == 1) {
         for (Folder f : n.op().folders()) {
           Value v = f.fold(n);
@@ -104,7 +132,7 @@ public final class Canonicalize extends Pass {
           }
         }
       }
-      if (rewriteBudget <= 0) {
+      if (rewriteBudget <= 0 || n.op().canonicalizations().isEmpty()) {
         return false;
       }
       List<Value> operandsBefore = new ArrayList<>(n.operands());
@@ -123,6 +151,15 @@ public final class Canonicalize extends Pass {
         }
       }
       return false;
+    }
+
+    private static boolean integerResults(Node n) {
+      for (int i = 0; i < n.numResults(); i++) {
+        if (n.result(i).type().elementType().isFloat()) {
+          return false;
+        }
+      }
+      return n.numResults() > 0;
     }
 
     private void push(Node n) {

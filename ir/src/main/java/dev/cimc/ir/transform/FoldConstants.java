@@ -8,6 +8,7 @@ import dev.cimc.ir.graph.Value;
 import dev.cimc.ir.op.InferenceException;
 import dev.cimc.ir.op.Kernel;
 import dev.cimc.ir.op.KernelContext;
+import dev.cimc.ir.op.OpRegistry;
 import dev.cimc.ir.op.Trait;
 import dev.cimc.ir.pass.Pass;
 import dev.cimc.ir.pass.PassContext;
@@ -19,6 +20,7 @@ import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.TensorType;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,31 +50,46 @@ public final class FoldConstants extends Pass {
       if (n.isErased() || !foldable(n, maxElements)) {
         continue;
       }
-      Tensor[] args = new Tensor[n.numOperands()];
-      for (int i = 0; i < args.length; i++) {
-        args[i] = constantValue(n.operand(i), known);
-      }
-      Tensor[] results = evaluate(n, args);
-      var builder = GraphBuilder.before(n, context.registry());
-      var names = new ArrayList<String>(n.numResults());
-      var constants = new ArrayList<Value>(n.numResults());
-      for (int i = 0; i < results.length; i++) {
-        names.add(n.result(i).name());
-        Value c = builder.constant(n.result(i).name(), results[i]);
-        known.put(c, results[i]);
-        constants.add(c);
-      }
-      graph.replaceNode(n, constants);
-      for (int i = 0; i < constants.size(); i++) {
-        constants.get(i).rename(names.get(i));
-      }
+      fold(n, context.registry(), known);
       context.increment("nodes-folded");
       changed = true;
     }
     return changed;
   }
 
-  private static boolean foldable(Node n, long maxElements) {
+  /**
+   * Replaces {@code n}, whose operands are all constants, by constants holding its results (named as its
+   * results); returns them.
+   */
+  static List<Value> fold(Node n, OpRegistry registry) {
+    return fold(n, registry, new IdentityHashMap<>());
+  }
+
+  private static List<Value> fold(Node n, OpRegistry registry, Map<Value, Tensor> known) {
+    Graph graph = n.graph();
+    Tensor[] args = new Tensor[n.numOperands()];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = constantValue(n.operand(i), known);
+    }
+    Tensor[] results = evaluate(n, args);
+    var builder = GraphBuilder.before(n, registry);
+    var names = new ArrayList<String>(n.numResults());
+    var constants = new ArrayList<Value>(n.numResults());
+    for (int i = 0; i < results.length; i++) {
+      names.add(n.result(i).name());
+      Value c = builder.constant(n.result(i).name(), results[i]);
+      known.put(c, results[i]);
+      constants.add(c);
+    }
+    graph.replaceNode(n, constants);
+    for (int i = 0; i < constants.size(); i++) {
+      constants.get(i).rename(names.get(i));
+    }
+    return constants;
+  }
+
+  /** Pure, kernel-backed, live, all operands constant, static results of at most {@code maxElements}. */
+  static boolean foldable(Node n, long maxElements) {
     if (!n.op().has(Trait.PURE) || n.op().has(Trait.CONSTANT_LIKE) || n.op().kernel() == null
         || n.numResults() == 0 || n.isDead()) {
       return false;

@@ -1,2 +1,2 @@
-/** Graph-to-graph transformations run by the pass manager: constant folding, canonicalization, dead code elimination. */
+/** Graph passes of the -O pipelines: canonicalize, fold constants and batch norms, CSE, DCE, cross-layer equalization, bias absorption, fusion. */
 package dev.cimc.ir.transform;

@@ -329,6 +329,8 @@ class PassManagerTest {
           (S) 0 folds-applied - nodes replaced by the value an op folder returned
           (S) 0 patterns-applied - canonicalization patterns applied
           (S) 1 nodes-erased - dead pure nodes erased
+          (S) 0 shape-nodes-folded - integer (shape) nodes evaluated into constants
+          (S) 0 nodes-merged - common subexpressions merged
         FoldConstants (fold-constants)
           (S) 1 nodes-folded - nodes replaced by constants
         DeadCodeElimination (dce)

@@ -28,7 +28,8 @@ class PassPipelineTest {
     assertEquals(List.of("canonicalize", "fold-constants", "dce"), p.passes().stream().map(Pass::name).toList());
     assertEquals(1_000_000L, p.passes().get(1).options().getLong("max-elements"));
     assertEquals(10L, p.passes().get(0).options().getLong("max-iterations"));
-    assertEquals("canonicalize{max-iterations=10},fold-constants{max-elements=1000000},dce", p.toString());
+    assertEquals("canonicalize{max-iterations=10 fold-shape-limit=4096 cse=true},fold-constants{max-elements=1000000},dce",
+        p.toString());
   }
 
   @Test
@@ -46,7 +47,8 @@ class PassPipelineTest {
   @Test
   void whitespaceAroundTokensIsIgnored() {
     PassPipeline p = parse("  dce ,\n canonicalize { max-iterations = 3 } ,fold-constants{} ");
-    assertEquals("dce,canonicalize{max-iterations=3},fold-constants{max-elements=16777216}", p.toString());
+    assertEquals("dce,canonicalize{max-iterations=3 fold-shape-limit=4096 cse=true},fold-constants{max-elements=16777216}",
+        p.toString());
   }
 
   @ParameterizedTest

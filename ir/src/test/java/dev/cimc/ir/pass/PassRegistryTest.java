@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.transform.Canonicalize;
+import dev.cimc.ir.transform.DeadCodeElimination;
+import dev.cimc.ir.transform.FoldConstants;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,11 +18,14 @@ class PassRegistryTest {
   void standardRegistryHoldsTheTransformPasses() {
     PassRegistry r = PassRegistry.standard();
     // other packages register passes too; the transform passes must be among them
-    assertTrue(r.names().containsAll(List.of("canonicalize", "dce", "fold-constants")), r.names().toString());
+    assertTrue(r.names().containsAll(List.of("bias-absorption", "canonicalize", "cross-layer-equalization", "cse",
+        "dce", "fold-batch-norm", "fold-constants", "fuse")), r.names().toString());
     assertSame(r, PassRegistry.standard());
     assertEquals("DeadCodeElimination", r.get("dce").displayName());
     assertEquals("FoldConstants", r.get("fold-constants").displayName());
     assertEquals("Canonicalize", r.get("canonicalize").displayName());
+    assertEquals(List.of("fold-batch-norm"), r.get("cross-layer-equalization").preconditions());
+    assertEquals(List.of("fold-batch-norm"), r.get("bias-absorption").preconditions());
   }
 
   @Test
@@ -28,11 +34,15 @@ class PassRegistryTest {
         canonicalize (Canonicalize)
           apply op folders and canonicalization patterns and erase dead pure nodes, to a fixpoint
           options:
-            max-iterations=10  int >= 1: sweeps over the graph before giving up on reaching a fixpoint
+            max-iterations=10      int >= 1: sweeps over the graph before giving up on reaching a fixpoint
+            fold-shape-limit=4096  int >= 0: evaluate constant-operand nodes with integer or bool results of at most this many elements
+            cse=true               bool: merge common subexpressions after each sweep
           statistics:
-            folds-applied      nodes replaced by the value an op folder returned
-            patterns-applied   canonicalization patterns applied
-            nodes-erased       dead pure nodes erased
+            folds-applied          nodes replaced by the value an op folder returned
+            patterns-applied       canonicalization patterns applied
+            nodes-erased           dead pure nodes erased
+            shape-nodes-folded     integer (shape) nodes evaluated into constants
+            nodes-merged           common subexpressions merged
 
         dce (DeadCodeElimination)
           erase pure nodes whose results are unused
@@ -45,8 +55,7 @@ class PassRegistryTest {
             max-elements=16777216  int >= 0: leave nodes unfolded if a result has more elements than this
           statistics:
             nodes-folded           nodes replaced by constants
-        """, PassRegistry.of(List.of(PassRegistry.standard().get("canonicalize"), PassRegistry.standard().get("dce"),
-        PassRegistry.standard().get("fold-constants"))).listing());
+        """, PassRegistry.of(List.of(Canonicalize.DEF, DeadCodeElimination.DEF, FoldConstants.DEF)).listing());
   }
 
   @Test

@@ -13,9 +13,12 @@ class PipelinesTest {
   void levelsNamePresets() {
     PassRegistry r = PassRegistry.standard();
     assertTrue(Pipelines.forLevel(OptLevel.O0, r).isEmpty());
-    assertEquals("canonicalize{max-iterations=10},fold-constants{max-elements=16777216},dce",
-        Pipelines.forLevel(OptLevel.O1, r).toString());
-    assertEquals(Pipelines.forLevel(OptLevel.O1, r), Pipelines.forLevel(OptLevel.O2, r));
+    String canonicalize = "canonicalize{max-iterations=10 fold-shape-limit=4096 cse=true}";
+    String o1 = canonicalize + ",fold-constants{max-elements=16777216},dce,fold-batch-norm{record-statistics=true},"
+        + canonicalize;
+    assertEquals(o1, Pipelines.forLevel(OptLevel.O1, r).toString());
+    assertEquals(o1 + ",cross-layer-equalization{max-sweeps=100 tolerance=1.0E-6 clip=scale-bound},"
+        + "bias-absorption{sigmas=3.0},fuse," + canonicalize, Pipelines.forLevel(OptLevel.O2, r).toString());
     assertEquals(Pipelines.forLevel(OptLevel.O2, r), Pipelines.forLevel(OptLevel.O3, r));
   }
 

@@ -28,6 +28,8 @@ class CanonicalizeTest {
     m.put("folds-applied", folds);
     m.put("patterns-applied", patterns);
     m.put("nodes-erased", erased);
+    m.put("shape-nodes-folded", 0L);
+    m.put("nodes-merged", 0L);
     return m;
   }
 

@@ -144,6 +144,21 @@ final class ExportCases {
         rand(b, "b", 7, 4)))));
     l.add(c("conv2d_depthwise_same", b -> b.output(b.op("graph.conv2d", a("group", 4, "auto_pad", "SAME_UPPER",
         "strides", ints(2, 2)), b.input("x", TensorType.f32(1, 4, 7, 8)), rand(b, "w", 8, 4, 1, 3, 3)))));
+    l.add(c("fused_conv2d", b -> {
+      Value x = b.input("x", TensorType.f32(1, 4, 6, 6));
+      Value w = rand(b, "w", 21, 4, 2, 3, 3);
+      b.output(b.op("graph.fused_conv2d", a("group", 2, "pads", ints(1, 1, 1, 1), "activation", "relu6"), x, w,
+          rand(b, "b", 22, 4)), b.op("graph.fused_conv2d", a("group", 2, "activation", "leaky_relu", "slope", 0.25), x,
+          w), b.op("graph.fused_conv2d", a("group", 2, "activation", "clip", "min", -0.5), x, w));
+    }));
+    l.add(c("fused_gemm", b -> b.output(b.op("graph.fused_gemm", a("trans_b", 1, "activation", "sigmoid"),
+        b.input("x", TensorType.f32(3, 4)), rand(b, "w", 23, 5, 4), rand(b, "bias", 24, 5)))));
+    l.add(c("fused_add", b -> {
+      Value x = b.input("x", TensorType.f32(2, 3));
+      Value y = b.input("y", TensorType.f32(3));
+      b.output(b.op("graph.fused_add", a("activation", "relu"), x, y),
+          b.op("graph.fused_add", a("activation", "hard_swish"), x, y));
+    }));
     l.add(c("conv1d", b -> b.output(b.op("graph.conv1d", a("pads", ints(2, 1), "kernel_shape", ints(3)),
         b.input("x", TensorType.f32(2, 3, 10)), rand(b, "w", 9, 5, 3, 3), rand(b, "b", 10, 5)))));
     l.add(c("conv_transpose2d", b -> b.output(b.op("graph.conv_transpose2d", a("strides", ints(2, 2),

@@ -18,10 +18,10 @@ import java.util.SplittableRandom;
  * {@code 1 / fan_in} instead of 0.02: their layer then averages its inputs, which keeps the logits of order
  * one (with 0.02 they grow to ~10⁷, where softmax turns f32 rounding of the logits into visible differences).
  */
-final class RandomWeights {
+public final class RandomWeights {
   private RandomWeights() {}
 
-  static Onnx.ModelProto fill(Onnx.ModelProto model, long seed, long limit) {
+  public static Onnx.ModelProto fill(Onnx.ModelProto model, long seed, long limit) {
     Onnx.GraphProto g = model.getGraph();
     Map<String, long[]> shapes = new HashMap<>();
     for (Onnx.TensorProto t : g.getInitializerList()) {

@@ -15,6 +15,7 @@ public final class GraphDialect {
     ops.addAll(ShapeOps.defs());
     ops.addAll(LinalgOps.defs());
     ops.addAll(PoolOps.defs());
+    ops.addAll(FusedOps.defs());
     return new Dialect("graph", "float tensor ops with ONNX semantics", ops);
   }
 }

@@ -39,6 +39,7 @@ final class LinalgOps {
             .attr("beta", AttrKind.FLOAT, Attribute.of(1.0))
             .attr("trans_a", AttrKind.INT, Attribute.of(0L))
             .attr("trans_b", AttrKind.INT, Attribute.of(0L))
+            .optionalAttr(FusedOps.BN_STATS, AttrKind.TENSOR)
             .traits(Trait.PURE)
             .infer(LinalgOps::inferGemm)
             .kernel(LinalgOps::gemm)
@@ -122,7 +123,7 @@ final class LinalgOps {
 
   // ------------------------------------------------------------------------------------------ gemm
 
-  private static List<TensorType> inferGemm(InferContext ctx) {
+  static List<TensorType> inferGemm(InferContext ctx) {
     TensorType a = ctx.requireFloat(0);
     TensorType b = ctx.requireFloat(1);
     if (ctx.hasOperand(2)) {
@@ -156,10 +157,11 @@ final class LinalgOps {
         throw new InferenceException("C " + c + " does not broadcast to the result shape " + SlidingWindow.dims(target));
       }
     }
+    FusedOps.checkBnStats(ctx, n);
     return List.of(new TensorType(et, Shape.of(m, n), null));
   }
 
-  private static Tensor[] gemm(KernelContext ctx, Tensor[] in) {
+  static Tensor[] gemm(KernelContext ctx, Tensor[] in) {
     boolean ta = ctx.intAttr("trans_a") != 0;
     boolean tb = ctx.intAttr("trans_b") != 0;
     double alpha = ctx.floatAttr("alpha");
@@ -232,18 +234,23 @@ final class LinalgOps {
         .attr("dilations", AttrKind.INTS, Attribute.ints(ones))
         .attr("group", AttrKind.INT, Attribute.of(1L))
         .attr("auto_pad", AttrKind.STRING, Attribute.of("NOTSET"))
-        .optionalAttr("kernel_shape", AttrKind.INTS);
+        .optionalAttr("kernel_shape", AttrKind.INTS)
+        .optionalAttr(FusedOps.BN_STATS, AttrKind.TENSOR);
     if (transposed) {
       b.attr("output_padding", AttrKind.INTS, Attribute.ints(new long[rank]))
           .optionalAttr("output_shape", AttrKind.INTS);
     }
     return b.traits(Trait.PURE)
-        .infer(ctx -> {
-          int[] dims = convShape(ConvAttrs.of(ctx, transposed), rank, ctx.operandTypes()).outputDims();
-          return List.of(new TensorType(ctx.requireSameElementType(), Shape.of(dims), null));
-        })
+        .infer(ctx -> inferConv(ctx, rank, transposed))
         .kernel((ctx, in) -> new Tensor[] {runConv(ctx, in, rank, transposed)})
         .build();
+  }
+
+  /** The result type of a convolution (also of {@code graph.fused_conv2d}). */
+  static List<TensorType> inferConv(InferContext ctx, int rank, boolean transposed) {
+    int[] dims = convShape(ConvAttrs.of(ctx, transposed), rank, ctx.operandTypes()).outputDims();
+    FusedOps.checkBnStats(ctx, dims[1]);
+    return List.of(new TensorType(ctx.requireSameElementType(), Shape.of(dims), null));
   }
 
   /** The attributes of a convolution, read the same way by inference and kernels. */
@@ -429,7 +436,7 @@ final class LinalgOps {
     return begin;
   }
 
-  private static Tensor runConv(KernelContext ctx, Tensor[] in, int rank, boolean transposed) {
+  static Tensor runConv(KernelContext ctx, Tensor[] in, int rank, boolean transposed) {
     List<TensorType> types = in.length > 2 ? List.of(in[0].type(), in[1].type(), in[2].type())
         : List.of(in[0].type(), in[1].type());
     ConvShape shape = convShape(ConvAttrs.of(ctx, transposed), rank, types);

@@ -29,24 +29,25 @@ final class ShapeOps {
   private ShapeOps() {}
 
   static List<OpDef> defs() {
+    OpDef reshape = OpDef.builder("graph", "reshape")
+        .summary("same elements, new shape (0 copies a dimension, -1 is inferred)")
+        .operands("x")
+        .requiredAttr("shape", AttrKind.INTS)
+        .attr("allowzero", AttrKind.INT, Attribute.of(0L))
+        .traits(Trait.PURE)
+        .infer(ctx -> {
+          Shape out = reshapeTarget(ctx);
+          return List.of(new TensorType(ctx.operand(0).elementType(), out,
+              reshapedQuant("reshape", ctx.operand(0), out)));
+        })
+        .kernel((ctx, in) -> new Tensor[] {in[0].withType(resultTypes(ctx, in).get(0))})
+        // reshape(x) = x when the shape does not change
+        .folder(n -> n.result().type().equals(n.operand(0).type()) ? n.operand(0) : null)
+        // reshape(reshape(x)) = reshape(x)
+        .canonicalize(ShapeOps::foldReshapeChain)
+        .build();
     var ops = new ArrayList<OpDef>(List.of(
-        OpDef.builder("graph", "reshape")
-            .summary("same elements, new shape (0 copies a dimension, -1 is inferred)")
-            .operands("x")
-            .requiredAttr("shape", AttrKind.INTS)
-            .attr("allowzero", AttrKind.INT, Attribute.of(0L))
-            .traits(Trait.PURE)
-            .infer(ctx -> {
-              Shape out = reshapeTarget(ctx);
-              return List.of(new TensorType(ctx.operand(0).elementType(), out,
-                  reshapedQuant("reshape", ctx.operand(0), out)));
-            })
-            .kernel((ctx, in) -> new Tensor[] {in[0].withType(resultTypes(ctx, in).get(0))})
-            // reshape(x) = x when the shape does not change
-            .folder(n -> n.result().type().equals(n.operand(0).type()) ? n.operand(0) : null)
-            // reshape(reshape(x)) = reshape(x)
-            .canonicalize(ShapeOps::foldReshapeChain)
-            .build(),
+        reshape,
         OpDef.builder("graph", "flatten")
             .summary("reshapes to 2-D: dimensions before `axis` form the rows, the rest the columns")
             .operands("x")
@@ -56,6 +57,8 @@ final class ShapeOps {
             .kernel((ctx, in) -> new Tensor[] {in[0].withType(resultTypes(ctx, in).get(0))})
             // flatten(x) = x when x already has the flattened shape
             .folder(n -> n.result().type().equals(n.operand(0).type()) ? n.operand(0) : null)
+            // flatten(x) = reshape(x) to the static result shape (views canonicalize to reshape)
+            .canonicalize(n -> viewToReshape(n, reshape))
             .build(),
         OpDef.builder("graph", "squeeze")
             .summary("removes size-1 dimensions: those in `axes`, or all of them when `axes` is absent")
@@ -68,6 +71,8 @@ final class ShapeOps {
             .folder(n -> n.result().type().equals(n.operand(0).type()) ? n.operand(0) : null)
             // squeeze(unsqueeze(x, axes), axes) = x
             .folder(ShapeOps::foldSqueezeOfUnsqueeze)
+            // squeeze(x) = reshape(x) to the static result shape
+            .canonicalize(n -> viewToReshape(n, reshape))
             .build(),
         OpDef.builder("graph", "unsqueeze")
             .summary("inserts size-1 dimensions at `axes` (indices into the result's dimensions)")
@@ -78,6 +83,8 @@ final class ShapeOps {
             .kernel((ctx, in) -> new Tensor[] {in[0].withType(resultTypes(ctx, in).get(0))})
             // unsqueeze(x, []) = x
             .folder(n -> n.result().type().equals(n.operand(0).type()) ? n.operand(0) : null)
+            // unsqueeze(x) = reshape(x) to the static result shape
+            .canonicalize(n -> viewToReshape(n, reshape))
             .build(),
         OpDef.builder("graph", "transpose")
             .summary("permutes dimensions: result dim i is operand dim perm[i] (default: reversed)")
@@ -107,6 +114,8 @@ final class ShapeOps {
             .folder(n -> isIdentity(perm(n.operand(0).type().rank(), permOf(n))) ? n.operand(0) : null)
             // transpose(transpose(x, p), q) = transpose(x, p∘q)
             .canonicalize(ShapeOps::foldTransposeChain)
+            // transpose(x, p) = reshape(x) when p only moves size-1 dimensions (the element order stays)
+            .canonicalize(n -> unitTransposeToReshape(n, reshape))
             .build(),
         OpDef.builder("graph", "shape")
             .summary("the operand's dimensions start..end as a 1-D i64 tensor")
@@ -321,6 +330,46 @@ final class ShapeOps {
     n.setAttributes(n.attributes().without("allowzero")
         .with("shape", Attribute.ints(n.result().type().shape().dims())));
     return true;
+  }
+
+  /**
+   * Replaces a view op (flatten, squeeze, unsqueeze, a unit transpose) by a reshape to its static result
+   * type, keeping the result name. Not for per-axis quantized or empty results.
+   */
+  private static boolean viewToReshape(Node n, OpDef reshape) {
+    TensorType t = n.result().type();
+    if (!t.shape().isStatic() || (t.quant() != null && !t.quant().isPerTensor())) {
+      return false;
+    }
+    for (int d : t.shape().dims()) {
+      if (d == 0) {
+        return false;
+      }
+    }
+    String name = n.result().name();
+    Node r = n.graph().insertBefore(n, reshape, List.of(n.operand(0)),
+        Attributes.of("shape", Attribute.ints(t.shape().dims())), List.of(t), null, n.location());
+    n.graph().replaceNode(n, List.of(r.result()));
+    r.result().rename(name);
+    return true;
+  }
+
+  private static boolean unitTransposeToReshape(Node n, OpDef reshape) {
+    TensorType in = n.operand(0).type();
+    if (!in.shape().isStatic()) {
+      return false;
+    }
+    int[] p = perm(in.rank(), permOf(n));
+    int last = -1;
+    for (int axis : p) {
+      if (in.dim(axis) != 1) {
+        if (axis < last) {
+          return false;
+        }
+        last = axis;
+      }
+    }
+    return viewToReshape(n, reshape);
   }
 
   // ---- flatten, squeeze, unsqueeze ----
