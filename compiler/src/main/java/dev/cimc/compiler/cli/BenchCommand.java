@@ -10,7 +10,8 @@ import picocli.CommandLine.ParentCommand;
 /** {@code cimc bench ...}: the performance figures the issues set targets for. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print the figures cimc's performance targets are stated in.",
-    subcommands = {BenchCommand.Text.class, BenchCommand.ResNet50.class, BenchCommand.Import.class})
+    subcommands = {BenchCommand.Text.class, BenchCommand.ResNet50.class, BenchCommand.Import.class,
+        BenchCommand.Cle.class})
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand
   CimcCli root;
@@ -102,6 +103,43 @@ final class BenchCommand implements Callable<Integer> {
         throw new UsageException("need --warmups >= 0 and --iterations >= 1", null);
       }
       bench.root.out.println(dev.cimc.frontend.onnx.ImportBenchmark.run(model, warmups, iterations).format());
+      return ExitCode.OK;
+    }
+  }
+
+  /** Cross-layer equalization: per-layer channel-range ratios and the 8-bit weight SQNR before and after. */
+  @Command(name = "cle", mixinStandardHelpOptions = true,
+      description = {"Cross-layer equalization report: per layer the ratio of the largest to the smallest per-channel",
+          "weight range before and after, and the output SQNR with per-tensor quantized weights before and after.",
+          "Without MODEL: a MobileNetV2-shaped graph with random weights and calibrated batch norms."})
+  static final class Cle implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "An .onnx or .cir model.")
+    java.nio.file.Path model;
+
+    @Option(names = "--bits", defaultValue = "8", description = "Weight bits (default: ${DEFAULT-VALUE}).")
+    int bits;
+
+    @picocli.CommandLine.Mixin
+    ModelOptions modelOptions;
+
+    @Override
+    public Integer call() {
+      if (bits < 2 || bits > 8) {
+        throw new UsageException("--bits takes 2 to 8, got " + bits, null);
+      }
+      var d = dev.cimc.ir.transform.CleReport.Settings.defaults();
+      var settings = new dev.cimc.ir.transform.CleReport.Settings(bits, d.inputs(), d.seed());
+      if (model == null) {
+        dev.cimc.ir.transform.CleReport.main(new String[] {"--bits", Integer.toString(bits)});
+        return ExitCode.OK;
+      }
+      var g = dev.cimc.compiler.model.ModelLoader.load(model, dev.cimc.ir.dialect.Dialects.standard(),
+          modelOptions.toOptions(bench.root.err));
+      bench.root.out.print(dev.cimc.ir.transform.CleReport.run(g, settings).format(
+          "cross-layer equalization on " + model + " (Gaussian inputs)"));
       return ExitCode.OK;
     }
   }
