@@ -1,0 +1,108 @@
+package dev.cimc.frontend.dsl;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Matches the arguments of a call to the parameters of a {@link Signature}: the piped value goes to the
+ * first tensor parameter, positional arguments fill the remaining parameters in order (a variadic tensor
+ * parameter takes all that are left), named arguments go where they say. Checker and lowering bind the
+ * same way, so they report the same problems.
+ */
+final class ArgBinder {
+  private ArgBinder() {}
+
+  /** An argument given to a parameter: its expression, or null for the value piped in. */
+  record Actual(Ast.Expr expr) {
+    static final Actual PIPED = new Actual(null);
+
+    boolean piped() {
+      return expr == null;
+    }
+  }
+
+  /**
+   * The outcome: per parameter, what was given (an empty list when nothing was); {@code ok} is false when
+   * a problem was reported.
+   */
+  record Binding(Signature signature, List<List<Actual>> slots, boolean ok) {
+    List<Actual> slot(int i) {
+      return slots.get(i);
+    }
+  }
+
+  static Binding bind(Signature sig, boolean piped, List<Ast.Arg> args, Span callSpan, Diagnostics d) {
+    int n = sig.params().size();
+    var slots = new ArrayList<List<Actual>>(n);
+    boolean[] byName = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      slots.add(new ArrayList<>());
+    }
+    boolean ok = true;
+    String title = "`" + sig.name() + "`";
+    String hint = sig.describe();
+    if (piped) {
+      int p = sig.pipedIndex();
+      if (p < 0) {
+        d.error(callSpan, title + " takes no tensor to pipe into", hint);
+        ok = false;
+      } else {
+        slots.get(p).add(Actual.PIPED);
+      }
+    }
+    int cursor = 0;
+    boolean sawNamed = false;
+    for (Ast.Arg a : args == null ? List.<Ast.Arg>of() : args) {
+      if (a.name() == null) {
+        if (sawNamed) {
+          d.error(a.span(), "positional argument after named arguments", "give the named arguments last");
+          ok = false;
+          continue;
+        }
+        while (cursor < n && !slots.get(cursor).isEmpty() && sig.params().get(cursor).kind() != Kind.TENSORS) {
+          cursor++;
+        }
+        if (cursor >= n) {
+          d.error(a.span(), "too many arguments for " + title, hint);
+          ok = false;
+          continue;
+        }
+        slots.get(cursor).add(new Actual(a.value()));
+        if (sig.params().get(cursor).kind() != Kind.TENSORS) {
+          cursor++;
+        }
+        continue;
+      }
+      sawNamed = true;
+      String name = a.name().text();
+      int p = sig.indexOf(name);
+      if (p < 0) {
+        String near = NearestName.hint(name, sig.paramNames());
+        d.error(a.name().span(), title + " has no argument `" + name + "`", near != null ? near : hint);
+        ok = false;
+        continue;
+      }
+      List<Actual> slot = slots.get(p);
+      if (!slot.isEmpty()) {
+        String how = byName[p] ? "" : slot.get(0).piped() ? " (it is the piped value)" : " (by position and by name)";
+        d.error(a.name().span(), "argument `" + name + "` is given twice" + how, null);
+        ok = false;
+        continue;
+      }
+      byName[p] = true;
+      slot.add(new Actual(a.value()));
+    }
+    for (int i = 0; i < n; i++) {
+      ParamSpec p = sig.params().get(i);
+      if (p.required() && slots.get(i).isEmpty()) {
+        d.error(callSpan, "missing argument `" + p.name() + "` for " + title, hint);
+        ok = false;
+      }
+    }
+    var frozen = new ArrayList<List<Actual>>(n);
+    for (List<Actual> s : slots) {
+      frozen.add(List.copyOf(s));
+    }
+    return new Binding(sig, List.copyOf(frozen), ok);
+  }
+}
