@@ -56,7 +56,7 @@ expr
   | expr op=AND expr                              # binaryExpr
   | expr op=OR expr                               # binaryExpr
   | expr PIPE stage                               # pipeExpr
-  | annotation* ID LPAREN argList? RPAREN (AS ID)? # callExpr
+  | annotation* ID LPAREN argList? RPAREN alias?   # callExpr
   | ID                                            # nameExpr
   | INT                                           # intExpr
   | FLOAT                                         # floatExpr
@@ -70,9 +70,12 @@ expr
 ifExpr : IF expr LBRACE expr RBRACE ELSE (LBRACE expr RBRACE | ifExpr) ;
 
 stage
-  : annotation* ID (LPAREN argList? RPAREN)? (AS ID)?                               # layerStage
-  | annotation* REPEAT expr (AS ID)? LBRACE stage (PIPE stage)* RBRACE (AS ID)?    # repeatStage
+  : annotation* ID (LPAREN argList? RPAREN)? alias?                                # layerStage
+  | annotation* REPEAT expr (AS ID)? LBRACE stage (PIPE stage)* RBRACE alias?      # repeatStage
   ;
+
+/** The name of a layer, block call or repeat: {@code as conv1}; digits ({@code as 0}) match PyTorch's Sequential. */
+alias : AS (ID | INT) ;
 
 annotation : AT ID (LPAREN argList? RPAREN)? ;
 

@@ -154,8 +154,7 @@ final class AstBuilder {
       return new Ast.Pipe(s, expr(p.expr()), stage(p.stage()));
     }
     if (ctx instanceof CimParser.CallExprContext c) {
-      return new Ast.Call(s, annotations(c.annotation()), name(c.ID(0)), args(c.argList()),
-          c.AS() != null ? name(c.ID(1)) : null);
+      return new Ast.Call(s, annotations(c.annotation()), name(c.ID()), args(c.argList()), alias(c.alias()));
     }
     if (ctx instanceof CimParser.NameExprContext n) {
       return new Ast.NameRef(s, n.ID().getText());
@@ -205,27 +204,25 @@ final class AstBuilder {
   private Ast.Stage stage(StageContext ctx) {
     Span s = span(ctx);
     if (ctx instanceof CimParser.LayerStageContext l) {
-      return new Ast.LayerStage(s, annotations(l.annotation()), name(l.ID(0)),
-          l.LPAREN() == null ? null : args(l.argList()), l.AS() != null ? name(l.ID(1)) : null);
+      return new Ast.LayerStage(s, annotations(l.annotation()), name(l.ID()),
+          l.LPAREN() == null ? null : args(l.argList()), alias(l.alias()));
     }
     var r = (CimParser.RepeatStageContext) ctx;
     var body = new ArrayList<Ast.Stage>();
     for (var st : r.stage()) {
       body.add(stage(st));
     }
-    // AS ID before the brace names the index, AS ID after the closing brace names the stage.
-    Ast.Name index = null;
-    Ast.Name alias = null;
-    int braceIndex = r.LBRACE().getSymbol().getTokenIndex();
-    for (int i = 0; i < r.AS().size(); i++) {
-      Ast.Name n = name(r.ID(i));
-      if (r.AS(i).getSymbol().getTokenIndex() < braceIndex) {
-        index = n;
-      } else {
-        alias = n;
-      }
+    Ast.Name index = r.ID() != null ? name(r.ID()) : null;
+    return new Ast.RepeatStage(s, annotations(r.annotation()), expr(r.expr()), index, List.copyOf(body),
+        alias(r.alias()));
+  }
+
+  private Ast.Name alias(CimParser.AliasContext a) {
+    if (a == null) {
+      return null;
     }
-    return new Ast.RepeatStage(s, annotations(r.annotation()), expr(r.expr()), index, List.copyOf(body), alias);
+    Token t = a.ID() != null ? a.ID().getSymbol() : a.INT().getSymbol();
+    return new Ast.Name(t.getText(), span(t));
   }
 
   private String unquote(Token t) {
