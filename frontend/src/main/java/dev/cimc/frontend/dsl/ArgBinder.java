@@ -92,10 +92,14 @@ final class ArgBinder {
       byName[p] = true;
       slot.add(new Actual(a.value()));
     }
+    // A misspelt or misplaced argument is usually the missing one: then report only that.
+    boolean reportMissing = ok;
     for (int i = 0; i < n; i++) {
       ParamSpec p = sig.params().get(i);
       if (p.required() && slots.get(i).isEmpty()) {
-        d.error(callSpan, "missing argument `" + p.name() + "` for " + title, hint);
+        if (reportMissing) {
+          d.error(callSpan, "missing argument `" + p.name() + "` for " + title, hint);
+        }
         ok = false;
       }
     }

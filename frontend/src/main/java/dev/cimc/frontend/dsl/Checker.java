@@ -222,8 +222,8 @@ final class Checker {
       if (p.defaultValue() != null && kind != null && kind != Kind.TENSOR) {
         SType dt = type(p.defaultValue(), Context.GLOBAL);
         if (dt != SType.UNKNOWN && !kind.accepts(dt)) {
-          d.error(p.defaultValue().span(), "the default of `" + p.name() + "` must be " + kind.text() + ", got "
-              + dt.text(), null);
+          d.error(p.defaultValue().span(), "the default of `" + p.name() + "` must be " + kind.withArticle() + ", got "
+              + dt.withArticle(), null);
         }
       }
       ctx.bind(new Binding(p.name().text(), t, p.name().span(), "parameter"));
@@ -496,7 +496,7 @@ final class Checker {
   }
 
   private static String article(SType t) {
-    return (t == SType.INT || t == SType.INTS ? "an " : "a ") + t.text();
+    return t.withArticle();
   }
 
   private SType unaryType(Ast.Unary u, Context ctx) {
@@ -669,14 +669,10 @@ final class Checker {
         SType t = type(a.expr(), ctx);
         if (p.kind() != null && t != SType.UNKNOWN && !p.kind().accepts(t)) {
           d.error(a.expr().span(), "argument `" + p.name() + "` of `" + sig.name() + "` must be "
-              + (p.kind() == Kind.TENSORS ? "a tensor" : kindArticle(p.kind())) + ", got " + article(t), null);
+              + p.kind().withArticle() + ", got " + article(t), null);
         }
       }
     }
-  }
-
-  private static String kindArticle(Kind k) {
-    return (k == Kind.INT || k == Kind.INTS ? "an " : "a ") + k.text();
   }
 
   private void checkAnnotations(List<Ast.Annotation> annotations, Context ctx) {
@@ -693,7 +689,13 @@ final class Checker {
       if (!seen.add(n)) {
         d.error(a.span(), "annotation `@" + n + "` is given twice", null);
       }
-      checkArgs(sig, ArgBinder.bind(sig, false, a.args(), a.span(), d), ctx);
+      ArgBinder.Binding binding = ArgBinder.bind(sig, false, a.args(), a.span(), d);
+      checkArgs(sig, binding, ctx);
+      for (int i = 0; i < sig.params().size(); i++) {
+        for (ArgBinder.Actual actual : binding.slot(i)) {
+          HintAnnotations.checkLiteral(n, sig.params().get(i).name(), actual.expr(), d);
+        }
+      }
     }
   }
 

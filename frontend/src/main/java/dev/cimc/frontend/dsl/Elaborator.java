@@ -107,6 +107,9 @@ final class Elaborator {
       env.vars.put(in.name().text(), t);
     }
     weights = weightSource(model);
+    if (weights == null) {
+      weights = WeightSource.failed();
+    }
     List<Val> outputs = new ArrayList<>();
     exec(model.body(), env, outputs);
     for (Val v : outputs) {
@@ -116,7 +119,7 @@ final class Elaborator {
     }
     var warnings = new ArrayList<DslDiagnostic>();
     for (Ast.Stmt s : model.body().stmts()) {
-      if (s instanceof Ast.Weights w && weights != null) {
+      if (s instanceof Ast.Weights w) {
         List<String> unused = weights.unusedEntries();
         if (!unused.isEmpty()) {
           String list = unused.size() <= 4 ? String.join(", ", unused)
@@ -167,6 +170,11 @@ final class Elaborator {
         Path base = Compilation.parentOf(w.span().source().path() != null ? w.span().source().path()
             : Path.of(w.span().source().name()));
         Path path = base.resolve(w.path());
+        if (!java.nio.file.Files.isRegularFile(path)) {
+          error(w.pathSpan(), "weights file `" + w.path() + "` not found",
+              "it is resolved against the folder of the .cim file: " + path);
+          return null;
+        }
         try {
           file = NpzFormat.read(path);
           fileName = w.path();

@@ -27,6 +27,21 @@ enum Kind {
     return text;
   }
 
+  /** The kind with its article, as messages say it: "an int", "ints", "a tensor". */
+  String withArticle() {
+    switch (this) {
+      case INT:
+        return "an int";
+      case INTS:
+      case FLOATS:
+        return text;
+      case TENSORS:
+        return "a tensor";
+      default:
+        return "a " + text;
+    }
+  }
+
   boolean isTensor() {
     return this == TENSOR || this == TENSORS;
   }

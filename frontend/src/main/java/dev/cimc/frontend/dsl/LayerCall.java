@@ -16,7 +16,7 @@ import java.util.List;
 final class LayerCall {
   /** Supplies the constants of a layer: from the weight file or the initializer. */
   interface WeightSupplier {
-    Tensor get(String name, WeightRole role, int[] shape, long fanIn, long fanOut);
+    Tensor get(String layer, String name, WeightRole role, int[] shape, long fanIn, long fanOut);
   }
 
   private final String layer;
@@ -186,7 +186,7 @@ final class LayerCall {
 
   /** The tensor for the constant {@code name.suffix} from the weight file or initializer. */
   Tensor weightTensor(String suffix, WeightRole role, long fanIn, long fanOut, int... shape) {
-    return weights.get(name + "." + suffix, role, shape, fanIn, fanOut);
+    return weights.get(layer, name + "." + suffix, role, shape, fanIn, fanOut);
   }
 
   /** A constant {@code name.suffix} from the weight file or initializer. */
@@ -199,7 +199,9 @@ final class LayerCall {
     return builder.constant(name + "." + suffix, t);
   }
 
+  /** A failure of this call; the message is prefixed with the layer unless it starts by naming it. */
   LayerFailure fail(String message, String hint) {
-    return new LayerFailure(message, hint);
+    String own = "`" + layer + "`";
+    return new LayerFailure(message.startsWith(own + " ") ? message : own + ": " + message, hint);
   }
 }

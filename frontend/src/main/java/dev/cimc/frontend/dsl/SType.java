@@ -22,6 +22,19 @@ enum SType {
     return text;
   }
 
+  /** The type with its article, as messages say it: "an int", "ints", "a tensor". */
+  String withArticle() {
+    switch (this) {
+      case INT:
+        return "an int";
+      case INTS:
+      case FLOATS:
+        return text;
+      default:
+        return "a " + text;
+    }
+  }
+
   /** A type name written in a block parameter ({@code width: int}), or null. */
   static SType fromParamType(String name) {
     switch (name) {

@@ -30,6 +30,7 @@ final class SyntaxErrors extends BaseErrorListener {
   private final SourceFile source;
   private final Diagnostics diagnostics;
   private int count;
+  private final java.util.Set<Integer> linesWithErrors = new java.util.HashSet<>();
 
   SyntaxErrors(SourceFile source, Diagnostics diagnostics) {
     this.source = source;
@@ -44,6 +45,10 @@ final class SyntaxErrors extends BaseErrorListener {
   public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int charPositionInLine,
       String msg, RecognitionException e) {
     count++;
+    // Error recovery often trips again on the rest of a broken line; the first error there says it.
+    if (!linesWithErrors.add(line)) {
+      return;
+    }
     if (!(offendingSymbol instanceof Token t)) {
       diagnostics.error(new Span(source, line, charPositionInLine + 1, line, charPositionInLine + 2, -1, -1),
           "syntax error", null);

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 
 /** How tensor types read in DSL messages: {@code f32[1, 3, 224, 224]} rather than the IR's {@code tensor<1x3x224x224xf32>}. */
 final class TypeText {
+  private static final Pattern BARE_SHAPE = Pattern.compile("\\b(\\d+(?:x\\d+)+)\\b");
   private static final Pattern IR_TYPE = Pattern.compile("tensor<((?:(?:\\?|\\d+)x)*)([a-z]+[0-9]*)>");
 
   private TypeText() {}
@@ -32,6 +33,12 @@ final class TypeText {
       m.appendReplacement(sb, Matcher.quoteReplacement(m.group(2) + "[" + inner + "]"));
     }
     m.appendTail(sb);
-    return sb.toString();
+    Matcher bare = BARE_SHAPE.matcher(sb.toString());
+    var out = new StringBuilder();
+    while (bare.find()) {
+      bare.appendReplacement(out, Matcher.quoteReplacement("[" + String.join(", ", bare.group(1).split("x")) + "]"));
+    }
+    bare.appendTail(out);
+    return out.toString();
   }
 }

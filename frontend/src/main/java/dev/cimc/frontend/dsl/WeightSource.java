@@ -30,8 +30,15 @@ final class WeightSource implements LayerCall.WeightSupplier {
     this.init = init;
   }
 
+  /** A source for a model whose weight statement already failed: zeros, without further errors. */
+  static WeightSource failed() {
+    var s = new WeightSource(null, null, null);
+    s.reportedMissingInit = true;
+    return s;
+  }
+
   @Override
-  public Tensor get(String name, WeightRole role, int[] shape, long fanIn, long fanOut) {
+  public Tensor get(String layer, String name, WeightRole role, int[] shape, long fanIn, long fanOut) {
     TensorType type = TensorType.f32(shape);
     if (file != null) {
       Tensor t = file.get(name);
@@ -57,7 +64,7 @@ final class WeightSource implements LayerCall.WeightSupplier {
     if (init == null) {
       if (!reportedMissingInit) {
         reportedMissingInit = true;
-        throw new LayerFailure("this layer has weights, but the model declares neither `weights` nor `init`",
+        throw new LayerFailure("`" + layer + "` has weights, but the model declares neither `weights` nor `init`",
             "add `init he_normal(seed=0)` to the model to initialize them, or `weights \"file.npz\"` to load them");
       }
       return Tensor.zeros(type);
