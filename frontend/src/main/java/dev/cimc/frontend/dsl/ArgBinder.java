@@ -26,6 +26,10 @@ final class ArgBinder {
    * a problem was reported.
    */
   record Binding(Signature signature, List<List<Actual>> slots, boolean ok) {
+    Binding {
+      slots = java.util.Collections.unmodifiableList(slots);
+    }
+
     List<Actual> slot(int i) {
       return slots.get(i);
     }
@@ -36,18 +40,17 @@ final class ArgBinder {
     var slots = new ArrayList<List<Actual>>(n);
     boolean[] byName = new boolean[n];
     for (int i = 0; i < n; i++) {
-      slots.add(new ArrayList<>());
+      slots.add(List.of());
     }
     boolean ok = true;
     String title = "`" + sig.name() + "`";
-    String hint = sig.describe();
     if (piped) {
       int p = sig.pipedIndex();
       if (p < 0) {
-        d.error(callSpan, title + " takes no tensor to pipe into", hint);
+        d.error(callSpan, title + " takes no tensor to pipe into", sig.describe());
         ok = false;
       } else {
-        slots.get(p).add(Actual.PIPED);
+        slots.set(p, List.of(Actual.PIPED));
       }
     }
     int cursor = 0;
@@ -63,11 +66,11 @@ final class ArgBinder {
           cursor++;
         }
         if (cursor >= n) {
-          d.error(a.span(), "too many arguments for " + title, hint);
+          d.error(a.span(), "too many arguments for " + title, sig.describe());
           ok = false;
           continue;
         }
-        slots.get(cursor).add(new Actual(a.value()));
+        slots.set(cursor, append(slots.get(cursor), new Actual(a.value())));
         if (sig.params().get(cursor).kind() != Kind.TENSORS) {
           cursor++;
         }
@@ -78,7 +81,7 @@ final class ArgBinder {
       int p = sig.indexOf(name);
       if (p < 0) {
         String near = NearestName.hint(name, sig.paramNames());
-        d.error(a.name().span(), title + " has no argument `" + name + "`", near != null ? near : hint);
+        d.error(a.name().span(), title + " has no argument `" + name + "`", near != null ? near : sig.describe());
         ok = false;
         continue;
       }
@@ -90,7 +93,7 @@ final class ArgBinder {
         continue;
       }
       byName[p] = true;
-      slot.add(new Actual(a.value()));
+      slots.set(p, List.of(new Actual(a.value())));
     }
     // A misspelt or misplaced argument is usually the missing one: then report only that.
     boolean reportMissing = ok;
@@ -98,15 +101,21 @@ final class ArgBinder {
       ParamSpec p = sig.params().get(i);
       if (p.required() && slots.get(i).isEmpty()) {
         if (reportMissing) {
-          d.error(callSpan, "missing argument `" + p.name() + "` for " + title, hint);
+          d.error(callSpan, "missing argument `" + p.name() + "` for " + title, sig.describe());
         }
         ok = false;
       }
     }
-    var frozen = new ArrayList<List<Actual>>(n);
-    for (List<Actual> s : slots) {
-      frozen.add(List.copyOf(s));
+    return new Binding(sig, slots, ok);
+  }
+
+  /** {@code list} with {@code a} added (variadic parameters gather several arguments). */
+  private static List<Actual> append(List<Actual> list, Actual a) {
+    if (list.isEmpty()) {
+      return List.of(a);
     }
-    return new Binding(sig, List.copyOf(frozen), ok);
+    var l = new ArrayList<>(list);
+    l.add(a);
+    return java.util.Collections.unmodifiableList(l);
   }
 }

@@ -24,15 +24,20 @@ final class AstBuilder {
   static Span span(SourceFile source, Token t) {
     int line = t.getLine();
     int col = t.getCharPositionInLine() + 1;
-    String text = t.getType() == Token.EOF ? "" : t.getText();
-    int nl = text.lastIndexOf('\n');
-    if (nl >= 0) {
-      int endLine = line + (int) text.chars().filter(c -> c == '\n').count();
-      return new Span(source, line, col, endLine, text.length() - nl, t.getTokenIndex(), t.getTokenIndex());
+    if (t.getType() == Token.EOF) {
+      return new Span(source, line, col, line, col + 1, t.getTokenIndex(), t.getTokenIndex());
     }
-    int len = text.codePointCount(0, text.length());
-    return new Span(source, line, col, line, col + Math.max(len, t.getType() == Token.EOF ? 1 : 0),
-        t.getTokenIndex(), t.getTokenIndex());
+    if (t.getType() == CimLexer.BLOCK_COMMENT || t.getType() == CimLexer.BAD_COMMENT) {
+      String text = t.getText();
+      int nl = text.lastIndexOf('\n');
+      if (nl >= 0) {
+        int endLine = line + (int) text.chars().filter(c -> c == '\n').count();
+        return new Span(source, line, col, endLine, text.length() - nl, t.getTokenIndex(), t.getTokenIndex());
+      }
+    }
+    // Other tokens hold no line break; char stream indexes count code points, as columns do.
+    int len = t.getStopIndex() - t.getStartIndex() + 1;
+    return new Span(source, line, col, line, col + len, t.getTokenIndex(), t.getTokenIndex());
   }
 
   private Span span(Token t) {

@@ -30,11 +30,17 @@ public record LayerHints(Integer weightBits, Integer activationBits, Granularity
   }
 
   public boolean isEmpty() {
-    return equals(NONE);
+    return weightBits == null && activationBits == null && granularity == null && duplicate == null && !digital;
   }
 
   /** These hints with every field that {@code inner} sets taken from {@code inner}. */
   public LayerHints overriddenBy(LayerHints inner) {
+    if (inner.isEmpty()) {
+      return this;
+    }
+    if (isEmpty()) {
+      return inner;
+    }
     return new LayerHints(inner.weightBits != null ? inner.weightBits : weightBits,
         inner.activationBits != null ? inner.activationBits : activationBits,
         inner.granularity != null ? inner.granularity : granularity,
