@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -722,10 +721,8 @@ final class Checker {
         var cycle = new ArrayList<>(path.subList(from, path.size()));
         recursiveBlocks.addAll(cycle);
         cycle.add(e.callee());
-        var named = new LinkedHashSet<String>();
         var chain = new ArrayList<String>();
         for (String c : cycle) {
-          named.add(c);
           chain.add("`" + c + "`");
         }
         d.error(e.span(), cycle.size() == 2 ? "block `" + b + "` calls itself"

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <pre>{@code
  * DslModel m = DslFrontend.load(Path.of("examples/dsl/lenet5.cim"));
- * Graph g = m.graph();                  // verified graph-dialect IR
+ * Graph g = m.graph();                  // graph-dialect IR
  * LayerHints h = m.hintsOf("conv1");    // @quant / @duplicate / @digital of a layer
  * }</pre>
  *

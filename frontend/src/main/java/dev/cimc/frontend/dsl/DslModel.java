@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A lowered {@code .cim} model: the graph-dialect graph (verified), the layer hints the program's
+ * A lowered {@code .cim} model: the graph-dialect graph (every type inferred by the op definitions as it was
+ * built; the compiler's pipeline runs the verifier on it as on any imported graph), the layer hints the program's
  * annotations gave, keyed by node result value name in graph order (see {@link LayerHints}), and the
  * warnings the checker found (unused values, unused weight-file entries).
  */
