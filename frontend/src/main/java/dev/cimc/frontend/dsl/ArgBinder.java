@@ -55,7 +55,9 @@ final class ArgBinder {
     }
     int cursor = 0;
     boolean sawNamed = false;
-    for (Ast.Arg a : args == null ? List.<Ast.Arg>of() : args) {
+    int given = args == null ? 0 : args.size();
+    for (int k = 0; k < given; k++) {
+      Ast.Arg a = args.get(k);
       if (a.name() == null) {
         if (sawNamed) {
           d.error(a.span(), "positional argument after named arguments", "give the named arguments last");

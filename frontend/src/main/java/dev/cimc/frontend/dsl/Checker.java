@@ -675,6 +675,9 @@ final class Checker {
   }
 
   private void checkAnnotations(List<Ast.Annotation> annotations, Context ctx) {
+    if (annotations.isEmpty()) {
+      return;
+    }
     var seen = new HashSet<String>();
     for (Ast.Annotation a : annotations) {
       String n = a.name().text();

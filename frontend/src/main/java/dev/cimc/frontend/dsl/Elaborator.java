@@ -652,6 +652,9 @@ final class Elaborator {
 
   /** The hints of a call's annotations combined; null when one of them has an error. */
   private LayerHints annotationHints(List<Ast.Annotation> annotations, Env env) {
+    if (annotations.isEmpty()) {
+      return LayerHints.NONE;
+    }
     LayerHints h = LayerHints.NONE;
     for (Ast.Annotation a : annotations) {
       Signature sig = HintAnnotations.ALL.get(a.name().text());

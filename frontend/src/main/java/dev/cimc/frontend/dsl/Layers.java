@@ -97,9 +97,9 @@ final class Layers {
     add(m, "max_pool", "2-D max pooling (stride defaults to the kernel)", c -> pool(c, "graph.max_pool"),
         tensor("x"), req("kernel", Kind.INTS), ParamSpec.optional("stride", Kind.INTS, "kernel"),
         opt("pad", Kind.INTS, i(0)), opt("ceil", Kind.BOOL, b(false)));
-    add(m, "avg_pool", "2-D average pooling (stride defaults to the kernel)", c -> pool(c, "graph.average_pool"),
+    add(m, "avg_pool", "2-D average pooling (stride defaults to the kernel; padding counts, as in PyTorch)", c -> pool(c, "graph.average_pool"),
         tensor("x"), req("kernel", Kind.INTS), ParamSpec.optional("stride", Kind.INTS, "kernel"),
-        opt("pad", Kind.INTS, i(0)), opt("ceil", Kind.BOOL, b(false)), opt("count_pad", Kind.BOOL, b(false)));
+        opt("pad", Kind.INTS, i(0)), opt("ceil", Kind.BOOL, b(false)), opt("count_pad", Kind.BOOL, b(true)));
     unary(m, "global_avg_pool", "mean over all spatial positions (N×C×1×1)", "graph.global_average_pool");
     unary(m, "global_max_pool", "maximum over all spatial positions (N×C×1×1)", "graph.global_max_pool");
     add(m, "flatten", "2-D view: dimensions before `axis` times dimensions from `axis` on",

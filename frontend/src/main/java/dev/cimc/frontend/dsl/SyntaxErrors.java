@@ -76,10 +76,16 @@ final class SyntaxErrors extends BaseErrorListener {
     if (exp != null) {
       message += ", expected " + exp;
     }
-    diagnostics.error(span, message, hintFor(t, expected));
+    diagnostics.error(span, message, hintFor(t, expected, recognizer));
   }
 
-  private static String hintFor(Token t, IntervalSet expected) {
+  private static String hintFor(Token t, IntervalSet expected, Recognizer<?, ?> recognizer) {
+    if (t.getType() == CimParser.AS && recognizer instanceof Parser p) {
+      Token next = p.getTokenStream().LT(2);
+      if (next != null && isKeyword(next.getType())) {
+        return "`" + next.getText() + "` is a keyword and cannot be used as a name";
+      }
+    }
     if (t.getType() == CimParser.ASSIGN && expected.contains(CimParser.EQ)) {
       return "compare with `==`";
     }
