@@ -9,8 +9,9 @@ import java.util.SplittableRandom;
 /**
  * A model's weight initializer ({@code init he_normal(seed=7)}), so a model compiles before it is trained.
  * Each tensor draws from its own {@link SplittableRandom} seeded from the model seed and the tensor's name,
- * and normal samples come from Box-Muller on {@link StrictMath}, so the weights are the same bytes on
- * every run and every platform, and renaming or adding one layer leaves the others' weights unchanged.
+ * and normal samples come from the polar method, so the weights are the same bytes on
+ * every run and every platform ({@code Math.sqrt} is exact, the logarithm is {@link StrictMath}'s), and
+ * renaming or adding one layer leaves the others' weights unchanged.
  * Only {@link WeightRole#WEIGHT} tensors use the scheme; biases and normalization constants are fixed.
  *
  * @param scheme the scheme's name
@@ -76,15 +77,21 @@ record Initializer(String scheme, double scale, long seed) {
     return out;
   }
 
+  /** Marsaglia's polar method: pairs of normal samples from pairs of uniforms, one logarithm per pair. */
   private static void normal(SplittableRandom r, float[] out, double std) {
     for (int i = 0; i < out.length; i += 2) {
-      double u1 = 1.0 - r.nextDouble();
-      double u2 = r.nextDouble();
-      double radius = StrictMath.sqrt(-2.0 * StrictMath.log(u1)) * std;
-      double angle = 2.0 * StrictMath.PI * u2;
-      out[i] = (float) (radius * StrictMath.cos(angle));
+      double u;
+      double v;
+      double s;
+      do {
+        u = 2.0 * r.nextDouble() - 1.0;
+        v = 2.0 * r.nextDouble() - 1.0;
+        s = u * u + v * v;
+      } while (s >= 1.0 || s == 0.0);
+      double m = Math.sqrt(-2.0 * StrictMath.log(s) / s) * std;
+      out[i] = (float) (u * m);
       if (i + 1 < out.length) {
-        out[i + 1] = (float) (radius * StrictMath.sin(angle));
+        out[i + 1] = (float) (v * m);
       }
     }
   }
