@@ -45,9 +45,15 @@ final class AstBuilder {
   }
 
   private Span span(ParserRuleContext ctx) {
-    Span a = span(ctx.start);
-    Token stop = ctx.stop != null && ctx.stop.getTokenIndex() >= ctx.start.getTokenIndex() ? ctx.stop : ctx.start;
-    return Span.cover(a, span(stop));
+    Token start = ctx.start;
+    Token stop = ctx.stop != null && ctx.stop.getTokenIndex() >= start.getTokenIndex() ? ctx.stop : start;
+    if (stop.getType() == Token.EOF || stop.getType() == CimLexer.BLOCK_COMMENT) {
+      return Span.cover(span(start), span(stop));
+    }
+    // Tokens of a rule hold no line break (strings cannot span lines), so the end is the stop token's end.
+    return new Span(source, start.getLine(), start.getCharPositionInLine() + 1, stop.getLine(),
+        stop.getCharPositionInLine() + 1 + stop.getStopIndex() - stop.getStartIndex() + 1, start.getTokenIndex(),
+        stop.getTokenIndex());
   }
 
   private Ast.Name name(TerminalNode id) {
