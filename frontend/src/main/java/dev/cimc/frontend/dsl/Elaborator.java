@@ -60,26 +60,50 @@ final class Elaborator {
     this(checker, d, Dialects.standard());
   }
 
-  /** Names given inside one model, block instance or repeat iteration. */
+  /**
+   * Names given inside one model, block instance or repeat iteration: the explicit ones in a set, the
+   * automatic ones ({@code <kind>_<k>}) as a counter per kind, so a long model keeps no set of every name.
+   */
   private static final class NameScope {
-    final NameScope parent;
     final String prefix;
     final Map<String, Integer> counters = new HashMap<>();
-    final Set<String> used = new HashSet<>();
+    final Set<String> explicit = new HashSet<>();
 
-    NameScope(NameScope parent, String prefix) {
-      this.parent = parent;
+    NameScope(String prefix) {
       this.prefix = prefix;
+    }
+
+    /** Whether {@code name} was given here, explicitly or as an automatic name. */
+    boolean taken(String name) {
+      if (explicit.contains(name)) {
+        return true;
+      }
+      int underscore = name.lastIndexOf('_');
+      if (underscore <= 0 || underscore == name.length() - 1) {
+        return false;
+      }
+      for (int i = underscore + 1; i < name.length(); i++) {
+        if (name.charAt(i) < '0' || name.charAt(i) > '9' || i - underscore > 9) {
+          return false;
+        }
+      }
+      Integer next = counters.get(name.substring(0, underscore));
+      return next != null && Integer.parseInt(name.substring(underscore + 1)) < next;
     }
   }
 
   /** Variables of a body; a repeat iteration adds its index in a child. */
   private static final class Env {
     final Env parent;
-    final Map<String, Val> vars = new HashMap<>();
+    final Map<String, Val> vars;
 
     Env(Env parent) {
+      this(parent, 8);
+    }
+
+    Env(Env parent, int expected) {
       this.parent = parent;
+      this.vars = new HashMap<>(Math.max(16, expected * 4 / 3 + 1));
     }
 
     Val get(String name) {
@@ -97,11 +121,11 @@ final class Elaborator {
   DslModel lower(Ast.Model model) {
     builder = new GraphBuilder(model.name().text(), registry);
     graph = builder.graph();
-    scope = new NameScope(null, "");
-    Env env = new Env(null);
+    scope = new NameScope("");
+    Env env = new Env(null, model.body().stmts().size() + model.inputs().size());
     for (Ast.Input in : model.inputs()) {
       Val t = input(in);
-      scope.used.add(in.name().text());
+      scope.explicit.add(in.name().text());
       env.vars.put(in.name().text(), t);
     }
     weights = weightSource(model);
@@ -485,7 +509,7 @@ final class Elaborator {
     try {
       for (long i = 0; i < c.value() && v instanceof Val.TensorV; i++) {
         NameScope saved = scope;
-        scope = new NameScope(saved, name + "." + i + ".");
+        scope = new NameScope(name + "." + i + ".");
         Env inner = new Env(env);
         if (r.index() != null) {
           inner.vars.put(r.index().text(), new Val.IntV(i));
@@ -512,19 +536,20 @@ final class Elaborator {
   /** A fresh name in the current scope: the {@code as} name, or {@code <kind>_<k>}; null if taken. */
   private String claimName(Ast.Name alias, String kind) {
     if (alias != null) {
-      if (!scope.used.add(alias.text())) {
+      if (scope.taken(alias.text())) {
         error(alias.span(), "the name `" + alias + "` is already used here",
             "names given with `as` must be unique within a model, block or repeat iteration");
         return null;
       }
+      scope.explicit.add(alias.text());
       return scope.prefix + alias.text();
     }
     int k = scope.counters.getOrDefault(kind, 0);
-    String n;
-    do {
-      n = kind + "_" + k++;
-    } while (!scope.used.add(n));
-    scope.counters.put(kind, k);
+    String n = kind + "_" + k;
+    while (scope.explicit.contains(n)) {
+      n = kind + "_" + ++k;
+    }
+    scope.counters.put(kind, k + 1);
     return scope.prefix + n;
   }
 
@@ -727,7 +752,7 @@ final class Elaborator {
       if (name == null) {
         return Val.POISON;
       }
-      scope = new NameScope(saved, name + ".");
+      scope = new NameScope(name + ".");
     }
     Env env = new Env(null);
     for (int i = 0; i < values.length; i++) {
