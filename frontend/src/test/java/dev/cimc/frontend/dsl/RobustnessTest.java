@@ -33,7 +33,7 @@ class RobustnessTest {
     int runs = 0;
     for (String src : sources) {
       List<int[]> tokens = tokens(src);
-      for (int k = 0; k < Integer.getInteger("dsl.damage", 60); k++) {
+      for (int k = 0; k < Integer.getInteger("dsl.damage", 30); k++) {
         int[] t = tokens.get(random.nextInt(tokens.size()));
         String damaged;
         switch (random.nextInt(3)) {
