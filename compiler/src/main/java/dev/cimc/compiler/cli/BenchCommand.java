@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print the figures cimc's performance targets are stated in.",
     subcommands = {BenchCommand.Text.class, BenchCommand.ResNet50.class, BenchCommand.Import.class,
-        BenchCommand.Cle.class})
+        BenchCommand.Cle.class, BenchCommand.Dsl.class})
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand
   CimcCli root;
@@ -140,6 +140,32 @@ final class BenchCommand implements Callable<Integer> {
           modelOptions.toOptions(bench.root.err));
       bench.root.out.print(dev.cimc.ir.transform.CleReport.run(g, settings).format(
           "cross-layer equalization on " + model + " (Gaussian inputs)"));
+      return ExitCode.OK;
+    }
+  }
+
+  /** DSL front-end throughput: parse + check + lower a generated 10,000-layer program. */
+  @Command(name = "dsl", mixinStandardHelpOptions = true,
+      description = "Parse, check and lower a generated program of N layers; reports lines/s (target: >= 100,000).")
+  static final class Dsl implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @Option(names = "--layers", defaultValue = "10000", description = "Layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--warmups", defaultValue = "10", description = "Warm-up runs (default: ${DEFAULT-VALUE}).")
+    int warmups;
+
+    @Option(names = "--iterations", defaultValue = "21", description = "Measured runs (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Override
+    public Integer call() {
+      if (layers < 1 || warmups < 0 || iterations < 1) {
+        throw new UsageException("need --layers >= 1, --warmups >= 0 and --iterations >= 1", null);
+      }
+      bench.root.out.println(dev.cimc.frontend.dsl.DslBenchmark.run(layers, warmups, iterations));
       return ExitCode.OK;
     }
   }

@@ -14,11 +14,16 @@ public final class ModelOptions {
           + "unbound dynamic dimensions default to 1 with a warning.")
   List<String> inputShapes = new ArrayList<>();
 
+  @Option(names = "--model", paramLabel = "NAME",
+      description = "Which model of a .cim file that declares several.")
+  String dslModel;
+
   ModelLoader.Options toOptions(PrintStream err) {
     var shapes = new ArrayList<ImportOptions.InputShape>();
     for (String s : inputShapes) {
       shapes.add(ImportOptions.parseInputShape(s));
     }
-    return new ModelLoader.Options(shapes, w -> err.println("warning: " + w));
+    // DSL warnings arrive rendered ("file:line:col: warning: ..."); importer warnings as bare messages.
+    return new ModelLoader.Options(shapes, dslModel, w -> err.println(w.contains("warning: ") ? w : "warning: " + w));
   }
 }

@@ -1,18 +1,21 @@
 package dev.cimc.compiler.model;
 
+import dev.cimc.frontend.dsl.DslFrontend;
+import dev.cimc.frontend.dsl.DslModel;
 import dev.cimc.frontend.onnx.ImportOptions;
 import dev.cimc.frontend.onnx.OnnxImporter;
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.diag.Location;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.op.OpRegistry;
+import dev.cimc.ir.verify.Verifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
-/** Loads a model by file extension: {@code .cir} text IR or {@code .onnx}. */
+/** Loads a model by file extension: {@code .onnx}, {@code .cim} (the cimc DSL) or {@code .cir} text IR. */
 public final class ModelLoader {
   private ModelLoader() {}
 
@@ -20,15 +23,16 @@ public final class ModelLoader {
    * How to load a model.
    *
    * @param inputShapes bindings for dynamic input dimensions ({@code --input-shape name=1x3x224x224})
+   * @param dslModel which model of a {@code .cim} file declaring several, or null
    * @param warnings where warnings go (e.g. a dynamic dimension defaulted to 1)
    */
-  public record Options(List<ImportOptions.InputShape> inputShapes, Consumer<String> warnings) {
+  public record Options(List<ImportOptions.InputShape> inputShapes, String dslModel, Consumer<String> warnings) {
     public Options {
       inputShapes = List.copyOf(inputShapes);
     }
 
     public static Options defaults() {
-      return new Options(List.of(), w -> { });
+      return new Options(List.of(), null, w -> { });
     }
   }
 
@@ -51,11 +55,17 @@ public final class ModelLoader {
         }
         yield OnnxImporter.importModel(file, io);
       }
-      case "cim" -> throw new CimcException(Location.file(file.toString()),
-          ".cim input is not supported by this version of cimc", "convert the model to .onnx or .cir");
+      case "cim" -> {
+        DslModel m = DslFrontend.load(file, options.dslModel());
+        for (var w : m.warnings()) {
+          options.warnings().accept(w.render());
+        }
+        Verifier.check(m.graph());
+        yield m.graph();
+      }
       default -> throw new CimcException(Location.file(file.toString()),
           "unknown input kind '" + (ext.isEmpty() ? name : "." + ext) + "'",
-          "cimc reads .onnx models and .cir text IR files");
+          "cimc reads .onnx models, .cim DSL models and .cir text IR files");
     };
   }
 }

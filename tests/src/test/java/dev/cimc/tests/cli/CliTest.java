@@ -297,4 +297,26 @@ class CliTest {
         cimc.run(cimc.load(onnx), in).get("logits").floats());
     assertEquals(2, Cli.run("export", Cli.example("lenet.cir").toString()).exitCode(), "-o is required");
   }
+
+  @Test
+  void compilesAndRunsADslModelAndFormatsDslFiles() throws IOException {
+    Path dsl = Cli.repoRoot().resolve("examples/dsl/lenet5.cim");
+    Path out = tmp.resolve("lenet5.cir");
+    Cli c = Cli.run(dsl.toString(), "-O1", "-o", out.toString());
+    assertEquals(0, c.exitCode(), c.err());
+    assertTrue(Files.readString(out).startsWith("graph @lenet5("), "the DSL model compiled to .cir");
+    assertEquals(0, Cli.run("fmt", "--check", dsl.toString()).exitCode(), "the example is formatted");
+    Path messy = tmp.resolve("messy.cim");
+    Files.writeString(messy, Files.readString(dsl).replace("    |> relu\n", "        |>    relu\n"));
+    Cli check = Cli.run("fmt", "--check", messy.toString());
+    assertEquals(1, check.exitCode());
+    assertEquals(messy + "\n", check.out());
+    assertEquals(0, Cli.run("fmt", "-i", messy.toString()).exitCode());
+    assertEquals(Files.readString(dsl), Files.readString(messy));
+    Path bad = tmp.resolve("bad.cim");
+    Files.writeString(bad, "model m(x: f32[1, 4]) {\n  y = x |> relux\n  return y\n}\n");
+    Cli e = Cli.run(bad.toString());
+    assertEquals(1, e.exitCode());
+    assertTrue(e.err().startsWith(bad + ":2:12: error:"), e.err());
+  }
 }
