@@ -2,6 +2,8 @@ package dev.cimc.compiler.cli;
 
 import dev.cimc.compiler.model.InputBinding;
 import dev.cimc.compiler.model.ModelLoader;
+import dev.cimc.frontend.onnx.ImportOptions;
+import dev.cimc.frontend.onnx.OnnxImporter;
 import dev.cimc.frontend.onnx.TensorProtoFiles;
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.dialect.Dialects;
@@ -52,7 +54,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Graph g = ModelLoader.load(model, Dialects.standard(), modelOptions.toOptions(root.err));
+    ModelLoader.Options loadOptions = modelOptions.toOptions(root.err);
+    if (model.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+      loadOptions = bindDynamicDims(loadOptions);
+    }
+    Graph g = ModelLoader.load(model, Dialects.standard(), loadOptions);
     Map<String, Tensor> bound = InputBinding.bind(g, inputs);
     Interpreter.Result result;
     try (var interp = threads == null ? Interpreter.create() : Interpreter.withThreads(threads)) {
@@ -80,6 +86,28 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return ExitCode.OK;
+  }
+
+  /** Dynamic dimensions of ONNX inputs not bound by --input-shape take the shapes of the given tensors. */
+  private ModelLoader.Options bindDynamicDims(ModelLoader.Options options) {
+    List<ImportOptions.InputShape> declared = OnnxImporter.declaredInputs(model);
+    var names = new java.util.ArrayList<String>();
+    var list = new StringBuilder();
+    for (ImportOptions.InputShape d : declared) {
+      names.add(d.name());
+      list.append(list.length() == 0 ? "" : ", ").append(d.name());
+    }
+    Map<String, Tensor> tensors = InputBinding.bind(names, model.toString(), list.toString(), inputs);
+    var shapes = new java.util.ArrayList<>(options.inputShapes());
+    for (ImportOptions.InputShape d : declared) {
+      boolean dynamic = java.util.Arrays.stream(d.dims()).anyMatch(x -> x == dev.cimc.ir.type.Shape.DYNAMIC);
+      boolean given = shapes.stream().anyMatch(s -> s.name().equals(d.name()));
+      Tensor t = tensors.get(d.name());
+      if (dynamic && !given && t != null) {
+        shapes.add(new ImportOptions.InputShape(d.name(), t.shape().dims()));
+      }
+    }
+    return new ModelLoader.Options(shapes, options.dslModel(), options.warnings());
   }
 
   private static void writeValues(Path dir, Map<String, Tensor> values) throws IOException {

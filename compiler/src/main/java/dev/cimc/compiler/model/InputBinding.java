@@ -20,6 +20,18 @@ public final class InputBinding {
   private InputBinding() {}
 
   public static Map<String, Tensor> bind(Graph g, List<Path> files) {
+    var names = new java.util.ArrayList<String>();
+    for (Value in : g.inputs()) {
+      names.add(in.name());
+    }
+    return bind(names, "@" + g.name(), inputList(g), files);
+  }
+
+  /**
+   * Binds files to named inputs before there is a graph (e.g. to learn the shapes that bind an ONNX model's
+   * dynamic dimensions). {@code owner} and {@code inputList} are for messages.
+   */
+  public static Map<String, Tensor> bind(List<String> inputs, String owner, String inputList, List<Path> files) {
     var byName = new LinkedHashMap<String, Tensor>();
     var positional = new java.util.ArrayList<Map.Entry<Path, Tensor>>();
     for (Path f : files) {
@@ -28,10 +40,9 @@ public final class InputBinding {
           : TensorFiles.read(f);
       for (var e : read.entrySet()) {
         if (archive) {
-          Value v = g.value(e.getKey());
-          if (v == null || !v.isGraphInput()) {
-            throw new CimcException(Location.file(f.toString()), "entry '" + e.getKey() + "' is not an input of @"
-                + g.name(), "the graph takes: " + inputList(g));
+          if (!inputs.contains(e.getKey())) {
+            throw new CimcException(Location.file(f.toString()), "entry '" + e.getKey() + "' is not an input of "
+                + owner, "the graph takes: " + inputList);
           }
           if (byName.put(e.getKey(), e.getValue()) != null) {
             throw new CimcException(Location.file(f.toString()), "input '" + e.getKey() + "' is given twice", null);
@@ -43,14 +54,14 @@ public final class InputBinding {
     }
     int next = 0;
     for (var p : positional) {
-      while (next < g.inputs().size() && byName.containsKey(g.input(next).name())) {
+      while (next < inputs.size() && byName.containsKey(inputs.get(next))) {
         next++;
       }
-      if (next >= g.inputs().size()) {
+      if (next >= inputs.size()) {
         throw new CimcException(Location.file(p.getKey().toString()), "more input files than graph inputs",
-            "the graph takes: " + inputList(g));
+            "the graph takes: " + inputList);
       }
-      byName.put(g.input(next).name(), p.getValue());
+      byName.put(inputs.get(next), p.getValue());
       next++;
     }
     return byName;

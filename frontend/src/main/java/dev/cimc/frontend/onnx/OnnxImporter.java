@@ -88,7 +88,7 @@ public final class OnnxImporter {
    * the model gives no shape). Lets a caller bind input files to inputs, and their shapes, before importing.
    */
   public static List<ImportOptions.InputShape> declaredInputs(Path model) {
-    Onnx.ModelProto m = OnnxProtobuf.parseModel(OnnxProtobuf.readFile(model, "model"), Location.file(model.toString()));
+    Onnx.ModelProto m = OnnxProtobuf.parseModel(OnnxProtobuf.mapFile(model, "model"), Location.file(model.toString()));
     var initializers = new HashSet<String>();
     for (Onnx.TensorProto t : m.getGraph().getInitializerList()) {
       initializers.add(t.getName());

@@ -319,4 +319,21 @@ class CliTest {
     assertEquals(1, e.exitCode());
     assertTrue(e.err().startsWith(bad + ":2:12: error:"), e.err());
   }
+
+  @Test
+  void dynamicDimensionsBindFromRunInputsOrDefaultToOneWithAWarning() throws IOException {
+    Path model = Cli.repoRoot().resolve("tests/src/test/resources/cli/dynamic_batch.onnx");
+    Path x = tmp.resolve("x.npy");
+    dev.cimc.ir.npy.NpyFormat.write(x, Tensor.ofFloats(new int[] {3, 4}, new float[12]));
+    Cli r = Cli.run("run", model.toString(), "--inputs", x.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().startsWith("y: tensor<3x3xf32>"), r.out());
+    assertEquals("", r.err(), "the input file bound N: no warning");
+    Cli c = Cli.run(model.toString(), "-o", tmp.resolve("d.cir").toString());
+    assertEquals(0, c.exitCode(), c.err());
+    assertEquals("warning: dynamic dimension 'N' of input 'x' defaulted to 1\n", c.err());
+    Cli given = Cli.run(model.toString(), "--input-shape", "x=5x4", "-o", tmp.resolve("e.cir").toString());
+    assertEquals("", given.err());
+    assertTrue(Files.readString(tmp.resolve("e.cir")).startsWith("graph @dynamic_batch(%x: tensor<5x4xf32>)"));
+  }
 }
