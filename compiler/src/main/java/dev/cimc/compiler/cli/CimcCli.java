@@ -66,6 +66,26 @@ public final class CimcCli implements Callable<Integer> {
       description = "Write the result here (a .cir plus OUT's .weights.npz side file); default: stdout.")
   Path output;
 
+  @Option(names = "--target", paramLabel = "TARGET", defaultValue = "cim-256x256",
+      description = "The CIM target: a preset (${DEFAULT-VALUE}, cim-128x128) or a JSON file; it sets the default "
+          + "weight and activation bits of --emit=qgraph.")
+  String target;
+
+  @Option(names = "--calib", paramLabel = "DIR",
+      description = "Calibration samples for --emit=qgraph: a folder of .npz (inputs by name) or .npy files.")
+  Path calib;
+
+  @Option(names = "--calib-random", paramLabel = "N",
+      description = "Calibrate on N random samples instead (the ranges will not match real data).")
+  Integer calibRandom;
+
+  @Option(names = "--weight-bits", paramLabel = "B", description = "Weight bits (2-8; default: from the target).")
+  Integer weightBits;
+
+  @Option(names = "--activation-bits", paramLabel = "B",
+      description = "Activation bits (2-8; default: from the target).")
+  Integer activationBits;
+
   @Mixin
   ModelOptions model;
 
@@ -89,9 +109,13 @@ public final class CimcCli implements Callable<Integer> {
     if (input == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'INPUT'");
     }
-    if (emit != Emit.graph) {
+    if (emit != Emit.graph && emit != Emit.qgraph) {
       throw new CimcException("--emit=" + emit + " is not available in this version of cimc",
-          "this version compiles to the graph level only: use --emit=graph");
+          "this version compiles to the graph and quantized-graph levels: use --emit=graph or --emit=qgraph");
+    }
+    if (emit == Emit.qgraph && calib == null && calibRandom == null) {
+      throw new UsageException("--emit=qgraph needs calibration data",
+          "give --calib DIR (samples of real inputs) or --calib-random N");
     }
     var registry = Dialects.standard();
     PassRegistry passRegistry = PassRegistry.standard();
@@ -99,7 +123,14 @@ public final class CimcCli implements Callable<Integer> {
     var options = instrumentation.toOptions(err, instrumentation.dumpIrDir);
     options.checkPassNames(passRegistry);
     Graph g = ModelLoader.load(input, registry, model.toOptions(err));
+    if (emit == Emit.qgraph) {
+      // The integer lowering maps unfused ops (conv + requantize + relu): fusion waits for the CIM backend.
+      pipeline = PassPipeline.of(pipeline.passes().stream().filter(p -> !p.name().equals("fuse")).toList());
+    }
     new PassManager(pipeline, options, registry).run(g);
+    if (emit == Emit.qgraph) {
+      QuantizationFlow.run(g, registry, this);
+    }
     emitGraph(g, output, instrumentation, out);
     return ExitCode.OK;
   }

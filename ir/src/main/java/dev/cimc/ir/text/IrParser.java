@@ -75,6 +75,8 @@ public final class IrParser {
   private long[] longScratch = new long[16];
   private double[] doubleScratch = new double[16];
   private int[] dimScratch = new int[8];
+  /** Blobs seen under a declared quantized or sub-byte type, by blob name. */
+  private final Map<String, Tensor> retypedBlobs = new java.util.HashMap<>();
 
   private IrParser(String text, String fileName, OpRegistry registry, Map<String, Tensor> blobs) {
     this.lx = new Lexer(text, fileName == null ? "<input>" : fileName);
@@ -819,14 +821,49 @@ public final class IrParser {
     return n + 1;
   }
 
+  /** The plain type a tensor file stores for {@code t}: no quantization, sub-byte codes in 8-bit containers. */
+  private static TensorType storedAs(TensorType t) {
+    ElementType et = switch (t.elementType()) {
+      case I4, I2 -> ElementType.I8;
+      case U4, U2 -> ElementType.U8;
+      default -> t.elementType();
+    };
+    return new TensorType(et, t.shape(), null);
+  }
+
+  /** True if every code of an 8-bit container lies in the range of {@code t}'s element type. */
+  private static boolean fitsCodes(Tensor blob, TensorType t) {
+    ElementType et = t.elementType();
+    if (et.storage() != ElementType.Storage.I8 || et.bits() == 8) {
+      return true;
+    }
+    for (int i = 0; i < blob.size(); i++) {
+      long v = blob.getLong(i);
+      if (v < et.minValue() || v > et.maxValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The tensor of a literal under its declared type ({@code [typeAt, typeEnd)} is the type's text). */
   private Tensor materialize(PendingTensor p, TensorType type, int typeAt, int typeEnd) {
     if (p.blob != null) {
-      if (!p.blob.type().equals(type)) {
+      if (p.blob.type().equals(type)) {
+        return p.blob;
+      }
+      // A side file (.npz) keeps codes, not types: quantized and sub-byte blobs come back as plain i8/u8 arrays
+      // and take the declared type here, once per blob so that every reference shares one tensor.
+      Tensor typed = retypedBlobs.get(p.blobName);
+      if (typed == null && storedAs(type).equals(p.blob.type()) && fitsCodes(p.blob, type)) {
+        typed = p.blob.withType(type);
+        retypedBlobs.put(p.blobName, typed);
+      }
+      if (typed == null || !typed.type().equals(type)) {
         throw lx.error(typeAt, typeEnd - typeAt, "constant @" + printedName(p.blobName) + " is declared " + type
             + ", but blob '" + p.blobName + "' holds " + p.blob.type(), null);
       }
-      return p.blob;
+      return typed;
     }
     if (!type.shape().isStatic()) {
       throw lx.error(typeAt, typeEnd - typeAt, "expected a static shape for a constant, found " + type, null);

@@ -276,4 +276,30 @@ class IrParserTest {
     assertEquals(new Location.FileLineCol("t.cir", 3, 4), e.location());
     assertEquals(1, e.exitCode());
   }
+
+  /** Side files store codes without types: blobs take the declared quantized or sub-byte type, shared. */
+  @Test
+  void plainBlobsTakeTheirDeclaredQuantizedType() {
+    byte[] codes = new byte[20];
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = (byte) (i % 15 - 7);
+    }
+    Tensor stored = Tensor.wrap(TensorType.of(ElementType.I8, 20), codes);
+    String text = "graph @g() -> (tensor<20x!q.i4<scale=0.5, zp=0>>, tensor<20x!q.i4<scale=0.5, zp=0>>) {\n"
+        + "  %a = const @w : tensor<20x!q.i4<scale=0.5, zp=0>>\n"
+        + "  %b = const @w : tensor<20x!q.i4<scale=0.5, zp=0>>\n"
+        + "  return %a, %b\n}\n";
+    Graph g = IrParser.parse(text, "q.cir", Dialects.standard(), Map.of("w", stored));
+    Tensor a = ((Attribute.TensorAttr) g.value("a").producer().attr("value")).value();
+    Tensor b = ((Attribute.TensorAttr) g.value("b").producer().attr("value")).value();
+    assertEquals(new TensorType(ElementType.I4, Shape.of(20), QuantParams.perTensor(0.5, 0)), a.type());
+    assertSame(a, b);
+    assertEquals(-7, a.getLong(0));
+    // a code outside i4 cannot take the declared type
+    codes[3] = 100;
+    var e = assertThrows(dev.cimc.ir.diag.CimcException.class, () -> IrParser.parse(text, "q.cir", Dialects.standard(),
+        Map.of("w", Tensor.wrap(TensorType.of(ElementType.I8, 20), codes))));
+    assertTrue(e.getMessage().startsWith("constant @w is declared tensor<20x!q.i4<scale=0.5, zp=0>>, but blob 'w' holds "
+        + "tensor<20xi8>"), e.getMessage());
+  }
 }

@@ -336,4 +336,53 @@ class CliTest {
     assertEquals("", given.err());
     assertTrue(Files.readString(tmp.resolve("e.cir")).startsWith("graph @dynamic_batch(%x: tensor<5x4xf32>)"));
   }
+
+  @Test
+  void emitsAQuantizedGraphThatRunsWithTheIntegerInterpreter() throws IOException {
+    Path model = Cli.repoRoot().resolve("tests/src/test/resources/models/digits_cnn.onnx");
+    Map<String, Tensor> digits = NpzFormat.read(Cli.repoRoot().resolve("tests/src/test/resources/models/digits.npz"));
+    Tensor calib = digits.get("calib_images");
+    Path dir = Files.createDirectories(tmp.resolve("calib"));
+    float[] all = calib.floats();
+    for (int i = 0; i < 16; i++) {
+      float[] one = java.util.Arrays.copyOfRange(all, i * 1024, (i + 1) * 1024);
+      dev.cimc.ir.npy.NpyFormat.write(dir.resolve(String.format("%02d.npy", i)), Tensor.ofFloats(new int[] {1, 1, 32, 32}, one));
+    }
+    Path q = tmp.resolve("q.cir");
+    Cli c = Cli.run(model.toString(), "-O2", "--target", "cim-256x256", "--calib", dir.toString(), "--emit=qgraph",
+        "-o", q.toString());
+    assertEquals(0, c.exitCode(), c.err());
+    String text = Files.readString(q);
+    assertTrue(text.contains("q.qconv2d("), "convolutions are integer ops");
+    assertTrue(text.contains("q.requantize("), "with fixed-point requantization");
+    assertTrue(Files.isRegularFile(tmp.resolve("q.weights.npz")), "quantized weights live in the side file");
+    // The pair reads back (quantized blobs take their declared types) and prints the same text.
+    var cimc = Cimc.standard();
+    Graph g = cimc.load(q);
+    assertEquals(text, dev.cimc.ir.text.IrPrinter.print(g).text());
+    // Integer inference agrees with float inference on the class of most evaluation digits.
+    Graph f = cimc.load(model);
+    float[] eval = digits.get("eval_images").floats();
+    int agree = 0;
+    for (int i = 0; i < 32; i++) {
+      Tensor x = Tensor.ofFloats(new int[] {1, 1, 32, 32}, java.util.Arrays.copyOfRange(eval, i * 1024, (i + 1) * 1024));
+      float[] yq = cimc.run(g, Map.of("input", x)).values().iterator().next().floats();
+      float[] yf = cimc.run(f, Map.of("input", x)).values().iterator().next().floats();
+      agree += argmax(yq) == argmax(yf) ? 1 : 0;
+    }
+    assertTrue(agree >= 30, agree + " of 32 digits classified alike");
+    Cli none = Cli.run(model.toString(), "--emit=qgraph");
+    assertEquals(2, none.exitCode());
+    assertTrue(none.err().startsWith("error: --emit=qgraph needs calibration data"), none.err());
+  }
+
+  private static int argmax(float[] a) {
+    int best = 0;
+    for (int i = 1; i < a.length; i++) {
+      if (a[i] > a[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
 }
