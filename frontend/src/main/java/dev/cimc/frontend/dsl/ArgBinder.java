@@ -1,5 +1,6 @@
 package dev.cimc.frontend.dsl;
 
+import dev.cimc.ir.diag.Spelling;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -82,7 +83,7 @@ final class ArgBinder {
       String name = a.name().text();
       int p = sig.indexOf(name);
       if (p < 0) {
-        String near = NearestName.hint(name, sig.paramNames());
+        String near = Spelling.didYouMean(name, sig.paramNames());
         d.error(a.name().span(), title + " has no argument `" + name + "`", near != null ? near : sig.describe());
         ok = false;
         continue;

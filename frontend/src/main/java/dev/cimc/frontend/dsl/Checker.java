@@ -1,5 +1,6 @@
 package dev.cimc.frontend.dsl;
 
+import dev.cimc.ir.diag.Spelling;
 import dev.cimc.ir.type.ElementType;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,7 +104,7 @@ final class Checker {
       if (p.type() != null) {
         SType t = SType.fromParamType(p.type().text());
         if (t == null) {
-          String near = NearestName.hint(p.type().text(), SType.PARAM_TYPE_NAMES);
+          String near = Spelling.didYouMean(p.type().text(), SType.PARAM_TYPE_NAMES);
           d.error(p.type().span(), "unknown type `" + p.type() + "`",
               near != null ? near : "types are " + String.join(", ", SType.PARAM_TYPE_NAMES));
           kind = null;
@@ -264,7 +265,7 @@ final class Checker {
         if (known.contains(et)) {
           d.error(in.elementType().span(), "model inputs must be f32, got " + et, null);
         } else {
-          String near = NearestName.hint(et, known);
+          String near = Spelling.didYouMean(et, known);
           d.error(in.elementType().span(), "unknown element type `" + et + "`", near != null ? near : "write f32");
         }
       }
@@ -321,7 +322,7 @@ final class Checker {
         }
         Signature sig = Initializer.SCHEMES.get(init.scheme().text());
         if (sig == null) {
-          String near = NearestName.hint(init.scheme().text(), Initializer.SCHEMES.keySet());
+          String near = Spelling.didYouMean(init.scheme().text(), Initializer.SCHEMES.keySet());
           d.error(init.scheme().span(), "unknown initializer `" + init.scheme() + "`",
               near != null ? near : "initializers are " + String.join(", ", Initializer.SCHEMES.keySet()));
         } else {
@@ -427,7 +428,7 @@ final class Checker {
     }
     var candidates = new ArrayList<String>(ctx.global() ? List.of() : ctx.visibleNames());
     candidates.addAll(consts.keySet());
-    String near = NearestName.hint(n.name(), candidates);
+    String near = Spelling.didYouMean(n.name(), candidates);
     d.error(n.span(), "undefined name `" + n.name() + "`", near);
     return SType.UNKNOWN;
   }
@@ -465,7 +466,7 @@ final class Checker {
       case "rank":
         return SType.INT;
       default:
-        String near = NearestName.hint(m.member().text(), List.of("shape", "rank"));
+        String near = Spelling.didYouMean(m.member().text(), List.of("shape", "rank"));
         d.error(m.member().span(), "a tensor has no property `" + m.member() + "`",
             near != null ? near : "a tensor has `shape` and `rank`");
         return SType.UNKNOWN;
@@ -640,7 +641,7 @@ final class Checker {
       } else {
         var candidates = new ArrayList<String>(Layers.names());
         candidates.addAll(blocks.keySet());
-        String near = NearestName.hint(n, candidates);
+        String near = Spelling.didYouMean(n, candidates);
         d.error(callee.span(), "unknown layer `" + n + "`", near);
       }
       if (args != null) {
@@ -683,7 +684,7 @@ final class Checker {
       String n = a.name().text();
       Signature sig = HintAnnotations.ALL.get(n);
       if (sig == null) {
-        String near = NearestName.closest(n, HintAnnotations.ALL.keySet());
+        String near = Spelling.closest(n, HintAnnotations.ALL.keySet());
         d.error(a.name().span(), "unknown annotation `@" + n + "`", near != null ? "did you mean `@" + near + "`?"
             : "annotations are @quant, @duplicate and @digital");
         continue;

@@ -1,5 +1,6 @@
 package dev.cimc.frontend.dsl;
 
+import dev.cimc.ir.diag.Spelling;
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.diag.Location;
 import java.io.IOException;
@@ -129,7 +130,7 @@ public final class DslFrontend {
     if (modelName != null) {
       Ast.Model m = checker.models.get(modelName);
       if (m == null) {
-        String near = NearestName.hint(modelName, names);
+        String near = Spelling.didYouMean(modelName, names);
         throw new CimcException(Location.file(source.name()), "no model `" + modelName + "` in this file",
             near != null ? near : names.isEmpty() ? "the file declares no model" : "models: " + String.join(", ", names));
       }

@@ -1,5 +1,6 @@
 package dev.cimc.frontend.dsl;
 
+import dev.cimc.ir.diag.Spelling;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,7 @@ final class HintAnnotations {
     if (s.equals("channel")) {
       return LayerHints.Granularity.CHANNEL;
     }
-    String near = NearestName.hint(s, List.of("tensor", "channel"));
+    String near = Spelling.didYouMean(s, List.of("tensor", "channel"));
     d.error(span, "`granularity` must be `tensor` or `channel`, got `" + s + "`", near);
     return null;
   }

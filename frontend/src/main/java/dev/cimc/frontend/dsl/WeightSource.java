@@ -1,5 +1,6 @@
 package dev.cimc.frontend.dsl;
 
+import dev.cimc.ir.diag.Spelling;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.ElementType;
 import dev.cimc.ir.type.Shape;
@@ -47,7 +48,7 @@ final class WeightSource implements LayerCall.WeightSupplier {
         return checked(name, t, type);
       }
       if (init == null) {
-        String near = NearestName.closest(name, file.keySet());
+        String near = Spelling.closest(name, file.keySet());
         throw new LayerFailure("`" + fileName + "` has no entry `" + name + "`", near != null
             ? "did you mean `" + near + "`? (layers are named with `as`)"
             : "add `init he_normal(seed=0)` to the model to initialize what the file lacks");

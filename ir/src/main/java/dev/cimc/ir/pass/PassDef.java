@@ -1,6 +1,7 @@
 package dev.cimc.ir.pass;
 
 import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.diag.Spelling;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

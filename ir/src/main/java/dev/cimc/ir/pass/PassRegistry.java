@@ -1,6 +1,7 @@
 package dev.cimc.ir.pass;
 
 import dev.cimc.ir.diag.CimcException;
+import dev.cimc.ir.diag.Spelling;
 import dev.cimc.ir.transform.BiasAbsorption;
 import dev.cimc.ir.transform.Canonicalize;
 import dev.cimc.ir.transform.CommonSubexpressionElimination;

@@ -506,7 +506,7 @@ public final class IrParser {
       if (candidate.substring(dot + 1).equals(name)) {
         d = 0;
       } else {
-        d = editDistance(name, candidate);
+        d = dev.cimc.ir.diag.Spelling.distance(name, candidate);
       }
       if (d < bestDist) {
         bestDist = d;
@@ -517,25 +517,6 @@ public final class IrParser {
       return null;
     }
     return "did you mean `" + best + "`?";
-  }
-
-  static int editDistance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   private Location parseLoc() {

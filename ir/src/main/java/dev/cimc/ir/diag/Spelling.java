@@ -1,19 +1,19 @@
-package dev.cimc.frontend.dsl;
+package dev.cimc.ir.diag;
 
 import java.util.Collection;
 
 /** "Did you mean" suggestions: the known name nearest to a misspelt one by edit distance. */
-final class NearestName {
-  private NearestName() {}
+public final class Spelling {
+  private Spelling() {}
 
   /** The closest candidate within a distance of about a third of the word, or null; ties go to the first. */
-  static String closest(String word, Collection<String> candidates) {
+  public static String closest(String word, Collection<String> candidates) {
     int limit = Math.max(1, (word.length() + 2) / 3);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
       if (Math.abs(c.length() - word.length()) > limit) {
-        continue;
+        continue; // the distance is at least the length difference
       }
       int d = distance(word, c);
       if (d <= limit && d < bestDistance) {
@@ -25,13 +25,13 @@ final class NearestName {
   }
 
   /** {@code did you mean `x`?} for the closest candidate, or null. */
-  static String hint(String word, Collection<String> candidates) {
+  public static String didYouMean(String word, Collection<String> candidates) {
     String c = closest(word, candidates);
     return c == null ? null : "did you mean `" + c + "`?";
   }
 
   /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
-  static int distance(String a, String b) {
+  public static int distance(String a, String b) {
     int n = a.length();
     int m = b.length();
     int[][] d = new int[n + 1][m + 1];
