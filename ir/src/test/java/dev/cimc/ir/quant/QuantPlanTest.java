@@ -75,8 +75,8 @@ class QuantPlanTest {
     var rng = new java.util.SplittableRandom(8);
     for (int i = 0; i < 5; i++) {
       var feed = Map.of("x", QuantPipelineTest.random(rng, 1, 2, 3, 8, 8));
-      var fq = QuantPipelineTest.run(l.fakeQuant(), feed, 1).get("y.dq");
-      var in = QuantPipelineTest.run(l.integer(), feed, 1).get("y.dq");
+      var fq = QuantPipelineTest.run(l.fakeQuant(), feed, 1).get("y");
+      var in = QuantPipelineTest.run(l.integer(), feed, 1).get("y");
       assertTrue(fq.contentEquals(in), "run " + i);
     }
   }

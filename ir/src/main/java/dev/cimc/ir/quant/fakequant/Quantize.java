@@ -90,13 +90,33 @@ public final class Quantize extends Pass {
 
   /** Quantizes {@code g} in place following {@code plan}. */
   public static Stats apply(Graph g, QuantPlan plan, OpRegistry registry) {
+    var outputNames = new java.util.ArrayList<String>();
+    for (Value o : g.outputs()) {
+      outputNames.add(o.name());
+    }
     var run = new Run(g, plan);
     for (Node n : g.nodes()) {
       if (!n.isErased()) {
         run.visit(n);
       }
     }
+    keepOutputNames(g, outputNames);
     return new Stats(run.quantized, run.weights, run.skipped);
+  }
+
+  /** Graph outputs keep their names (users read results by name); the float value they replaced is renamed. */
+  static void keepOutputNames(Graph g, List<String> names) {
+    for (int i = 0; i < names.size(); i++) {
+      Value v = g.output(i);
+      String want = names.get(i);
+      if (!v.name().equals(want)) {
+        Value old = g.value(want);
+        if (old != null) {
+          old.rename(g.uniqueName(want + ".f"));
+        }
+        v.rename(want);
+      }
+    }
   }
 
   /** The state of one application: the dequantized form of each value already quantized. */
