@@ -253,7 +253,7 @@ class CliTest {
 
   @Test
   void runsAnOnnxModelOnTensorProtoInputs() {
-    Path dir = dev.cimc.tests.SharedData.dir("onnx-node").resolve("test_conv_with_strides_padding");
+    Path dir = dev.cimc.frontend.SharedData.dir("onnx-node").resolve("test_conv_with_strides_padding");
     Path data = dir.resolve("test_data_set_0");
     Path out = tmp.resolve("y.pb");
     Cli r = Cli.run("run", dir.resolve("model.onnx").toString(), "--inputs", data.resolve("input_0.pb").toString(),
@@ -266,7 +266,7 @@ class CliTest {
 
   @Test
   void compilesAnOnnxModelAndBindsInputShapes() throws IOException {
-    Path model = dev.cimc.tests.SharedData.dir("models").resolve("light_squeezenet.onnx");
+    Path model = dev.cimc.frontend.SharedData.dir("models").resolve("light_squeezenet.onnx");
     Path out = tmp.resolve("sq.cir");
     Cli r = Cli.run(model.toString(), "-O1", "--input-shape", "data_0=1x3x224x224", "-o", out.toString());
     assertEquals(0, r.exitCode(), r.err());

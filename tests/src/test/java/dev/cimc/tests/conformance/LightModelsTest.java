@@ -10,7 +10,7 @@ import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.Value;
 import dev.cimc.ir.interp.Interpreter;
 import dev.cimc.ir.tensor.Tensor;
-import dev.cimc.tests.SharedData;
+import dev.cimc.frontend.SharedData;
 import dev.cimc.tests.conformance.OnnxTestCase.Tolerance;
 import java.nio.file.Path;
 import java.util.ArrayList;

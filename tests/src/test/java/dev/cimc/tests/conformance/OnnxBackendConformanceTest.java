@@ -3,7 +3,7 @@ package dev.cimc.tests.conformance;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cimc.ir.interp.Interpreter;
-import dev.cimc.tests.SharedData;
+import dev.cimc.frontend.SharedData;
 import dev.cimc.tests.conformance.OnnxTestCase.Outcome;
 import dev.cimc.tests.conformance.OnnxTestCase.Status;
 import dev.cimc.tests.conformance.OnnxTestCase.Tolerance;

@@ -14,7 +14,7 @@ import dev.cimc.ir.npy.NpzFormat;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.ElementType;
 import dev.cimc.ir.type.TensorType;
-import dev.cimc.tests.SharedData;
+import dev.cimc.frontend.SharedData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

@@ -19,7 +19,7 @@ import dev.cimc.ir.pass.Pipelines;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.transform.CleReport;
 import dev.cimc.ir.type.TensorType;
-import dev.cimc.tests.SharedData;
+import dev.cimc.frontend.SharedData;
 import dev.cimc.tests.onnx.RandomWeights;
 import java.io.IOException;
 import java.nio.file.Files;
