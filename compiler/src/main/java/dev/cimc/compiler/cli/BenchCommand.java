@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print the figures cimc's performance targets are stated in.",
     subcommands = {BenchCommand.Text.class, BenchCommand.ResNet50.class, BenchCommand.Import.class,
-        BenchCommand.Cle.class, BenchCommand.Dsl.class})
+        BenchCommand.Cle.class, BenchCommand.Dsl.class, BenchCommand.Calib.class})
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand
   CimcCli root;
@@ -166,6 +166,39 @@ final class BenchCommand implements Callable<Integer> {
         throw new UsageException("need --layers >= 1, --warmups >= 0 and --iterations >= 1", null);
       }
       bench.root.out.println(dev.cimc.frontend.dsl.DslBenchmark.run(layers, warmups, iterations));
+      return ExitCode.OK;
+    }
+  }
+
+  /** Streaming activation calibration of ResNet-18 in the interpreter. */
+  @Command(name = "calib", mixinStandardHelpOptions = true,
+      description = {"Calibrates ResNet-18 (batch 1, random weights) on random samples with the streaming calibrator;",
+          "reports samples/s (issue #7 benchmark: 256 samples)."})
+  static final class Calib implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @Option(names = "--samples", defaultValue = "256", description = "Samples (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--size", defaultValue = "224", description = "Image size, 224 or 32 (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--method", defaultValue = "minmax",
+        description = "Observer: minmax, ema, percentile, mse or kl (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Override
+    public Integer call() {
+      if ((size != 224 && size != 32) || samples < 1 || threads < 1) {
+        throw new UsageException("need --size 224 or 32, --samples >= 1 and --threads >= 1", null);
+      }
+      var s = new dev.cimc.ir.quant.calibrate.CalibrationBenchmark.Settings(size, samples, threads,
+          dev.cimc.ir.quant.observe.RangeMethod.fromText(method), 42);
+      bench.root.out.print(dev.cimc.ir.quant.calibrate.CalibrationBenchmark.run(s).format());
       return ExitCode.OK;
     }
   }

@@ -9,6 +9,8 @@ import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.pass.PassManager;
 import dev.cimc.ir.pass.PassPipeline;
 import dev.cimc.ir.pass.PassRegistry;
+import dev.cimc.ir.pass.PassResources;
+import dev.cimc.ir.pass.Pipelines;
 import dev.cimc.ir.text.IrPrinter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -71,23 +73,11 @@ public final class CimcCli implements Callable<Integer> {
           + "weight and activation bits of --emit=qgraph.")
   String target;
 
-  @Option(names = "--calib", paramLabel = "DIR",
-      description = "Calibration samples for --emit=qgraph: a folder of .npz (inputs by name) or .npy files.")
-  Path calib;
-
-  @Option(names = "--calib-random", paramLabel = "N",
-      description = "Calibrate on N random samples instead (the ranges will not match real data).")
-  Integer calibRandom;
-
-  @Option(names = "--weight-bits", paramLabel = "B", description = "Weight bits (2-8; default: from the target).")
-  Integer weightBits;
-
-  @Option(names = "--activation-bits", paramLabel = "B",
-      description = "Activation bits (2-8; default: from the target).")
-  Integer activationBits;
-
   @Mixin
   ModelOptions model;
+
+  @Mixin
+  QuantizationFlow quant;
 
   @Mixin
   InstrumentationOptions instrumentation;
@@ -113,24 +103,28 @@ public final class CimcCli implements Callable<Integer> {
       throw new CimcException("--emit=" + emit + " is not available in this version of cimc",
           "this version compiles to the graph and quantized-graph levels: use --emit=graph or --emit=qgraph");
     }
-    if (emit == Emit.qgraph && calib == null && calibRandom == null) {
-      throw new UsageException("--emit=qgraph needs calibration data",
-          "give --calib DIR (samples of real inputs) or --calib-random N");
-    }
     var registry = Dialects.standard();
     PassRegistry passRegistry = PassRegistry.standard();
     PassPipeline pipeline = CompileSettings.pipeline(optLevel, passes, passRegistry);
     var options = instrumentation.toOptions(err, instrumentation.dumpIrDir);
     options.checkPassNames(passRegistry);
-    Graph g = ModelLoader.load(input, registry, model.toOptions(err));
+    if (emit == Emit.graph && quant.anyGiven()) {
+      throw new UsageException("quantization flags need --emit=qgraph", "add --emit=qgraph (the float graph is emitted "
+          + "before quantization)");
+    }
     if (emit == Emit.qgraph) {
+      pipeline = quant.configure(pipeline, passRegistry, target, passes == null);
       // The integer lowering maps unfused ops (conv + requantize + relu): fusion waits for the CIM backend.
       pipeline = PassPipeline.of(pipeline.passes().stream().filter(p -> !p.name().equals("fuse")).toList());
+    } else if (passes == null) {
+      pipeline = Pipelines.graphLevel(pipeline);
     }
-    new PassManager(pipeline, options, registry).run(g);
+    Graph g = ModelLoader.load(input, registry, model.toOptions(err));
+    var manager = new PassManager(pipeline, options, registry);
     if (emit == Emit.qgraph) {
-      QuantizationFlow.run(g, registry, this);
+      manager = manager.withResources(quant.resources(g, err, PassResources.empty()));
     }
+    manager.run(g);
     emitGraph(g, output, instrumentation, out);
     return ExitCode.OK;
   }

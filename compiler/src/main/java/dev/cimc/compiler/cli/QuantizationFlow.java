@@ -4,47 +4,163 @@ import dev.cimc.cim.target.QuantDefaults;
 import dev.cimc.cim.target.Target;
 import dev.cimc.cim.target.Targets;
 import dev.cimc.ir.graph.Graph;
-import dev.cimc.ir.op.OpRegistry;
-import dev.cimc.ir.quant.QuantPlan;
-import dev.cimc.ir.quant.QuantScheme;
+import dev.cimc.ir.pass.Pass;
+import dev.cimc.ir.pass.PassOptions;
+import dev.cimc.ir.pass.PassPipeline;
+import dev.cimc.ir.pass.PassRegistry;
+import dev.cimc.ir.pass.PassResources;
+import dev.cimc.ir.pass.Pipelines;
 import dev.cimc.ir.quant.calibrate.CalibrationData;
-import dev.cimc.ir.quant.calibrate.CalibrationResult;
 import dev.cimc.ir.quant.calibrate.Calibrator;
-import dev.cimc.ir.quant.fakequant.Quantize;
-import dev.cimc.ir.quant.integer.LowerToInteger;
-import dev.cimc.ir.verify.Verifier;
-import java.util.Map;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
 
-/** {@code --emit=qgraph}: calibrate, insert quantizers with the target's default schemes, lower to integer ops. */
+/**
+ * The quantization options of the main command ({@code --emit=qgraph}) and what they do to the pipeline:
+ * the target's default bits and the flags become options of the pipeline's {@code quantize} passes, the
+ * calibration samples a pass resource. Flags win over the target; the target wins over the defaults of a
+ * preset -O pipeline but not over options written in {@code --passes} text.
+ */
 final class QuantizationFlow {
-  private QuantizationFlow() {}
+  @Option(names = "--calib", paramLabel = "DIR",
+      description = "Calibration samples for --emit=qgraph: a folder of .npz (inputs by name) or .npy files, or one "
+          + ".npz of batches (arrays named like the inputs, samples along the first axis).")
+  Path calib;
 
-  static void run(Graph g, OpRegistry registry, CimcCli cli) {
-    Target target = Targets.load(cli.target);
-    QuantDefaults d = QuantDefaults.of(target);
-    int wb = bits("--weight-bits", cli.weightBits, d.weights().bits());
-    int ab = bits("--activation-bits", cli.activationBits, d.activations().bits());
-    QuantScheme w = QuantScheme.weights(wb, 0);
-    QuantScheme a = QuantScheme.activations(ab);
-    QuantPlan base = new QuantPlan(a, w, Map.of(), Map.of());
-    if (cli.calibRandom != null && cli.calibRandom < 1) {
-      throw new UsageException("--calib-random takes N >= 1, got " + cli.calibRandom, null);
-    }
-    CalibrationData data = cli.calib != null ? CalibrationData.directory(cli.calib, g)
-        : CalibrationData.random(g, cli.calibRandom, 0);
-    for (String warning : data.warnings()) {
-      cli.err.println("warning: " + warning);
-    }
-    var bar = new ProgressBar(cli.err, "calibrating");
-    CalibrationResult r = Calibrator.calibrate(g, data, Calibrator.Settings.defaults(), bar::update);
-    bar.done();
-    Quantize.apply(g, r.toPlan(base), registry);
-    LowerToInteger.apply(g, registry);
-    Verifier.check(g);
+  @Option(names = "--calib-random", paramLabel = "N",
+      description = "Calibrate on N random samples instead (the ranges will not match real data).")
+  Integer calibRandom;
+
+  @Option(names = "--weight-bits", paramLabel = "B", description = "Weight bits (2-8; default: from the target).")
+  Integer weightBits;
+
+  @Option(names = "--activation-bits", paramLabel = "B",
+      description = "Activation bits (2-8; default: from the target).")
+  Integer activationBits;
+
+  @Option(names = "--weight-granularity", paramLabel = "G",
+      description = "Weight scales per output 'channel' (default) or per 'tensor'.")
+  String weightGranularity;
+
+  @Option(names = "--symmetric-activations", description = "Signed symmetric activations (zero point 0).")
+  Boolean symmetricActivations;
+
+  @Option(names = "--pow2-scales", description = "Power-of-two scales everywhere (shift-only requantization).")
+  Boolean pow2Scales;
+
+  @Option(names = "--weight-range", paramLabel = "M", description = "Weight range setting: minmax or mse.")
+  String weightRange;
+
+  @Option(names = "--activation-range", paramLabel = "M",
+      description = "Activation range setting: minmax, ema, percentile, mse or kl.")
+  String activationRange;
+
+  @Option(names = "--percentile", paramLabel = "P", description = "Percentile of --activation-range=percentile "
+      + "(default 99.99).")
+  Double percentile;
+
+  @Option(names = "--classifier-range", paramLabel = "M",
+      description = "Range setting of the classifier's logits: cross-entropy (default) or same.")
+  String classifierRange;
+
+  @Option(names = "--adaround", negatable = true, description = "AdaRound the weights (default: on at -O3).")
+  Boolean adaround;
+
+  @Option(names = "--bias-correction", negatable = true,
+      description = "Empirical bias correction (default: on at -O3).")
+  Boolean biasCorrection;
+
+  /** True if some flag asks for quantization. */
+  boolean anyGiven() {
+    return calib != null || calibRandom != null || weightBits != null || activationBits != null
+        || weightGranularity != null || symmetricActivations != null || pow2Scales != null || weightRange != null
+        || activationRange != null || percentile != null || classifierRange != null || adaround != null
+        || biasCorrection != null;
   }
 
-  private static int bits(String flag, Integer given, int fallback) {
-    int b = given != null ? given : fallback;
+  /**
+   * {@code pipeline} ready to emit the quantized graph: quantize and lower-to-integer appended if it has no
+   * quantize pass, and the target's and the flags' settings in the options of its quantize passes.
+   */
+  PassPipeline configure(PassPipeline pipeline, PassRegistry registry, String targetName, boolean presetPipeline) {
+    Target target = Targets.load(targetName);
+    QuantDefaults d = QuantDefaults.of(target);
+    List<Pass> passes = new ArrayList<>(pipeline.passes());
+    if (passes.stream().noneMatch(p -> p.name().equals(Pipelines.QUANTIZE))) {
+      passes.add(registry.get(Pipelines.QUANTIZE).create());
+      passes.add(registry.get("lower-to-integer").create());
+    }
+    for (int i = 0; i < passes.size(); i++) {
+      Pass p = passes.get(i);
+      if (!p.name().equals(Pipelines.QUANTIZE)) {
+        continue;
+      }
+      PassOptions o = p.options();
+      if (presetPipeline) {
+        o = o.with("weight-bits", (long) d.weights().bits()).with("activation-bits", (long) d.activations().bits());
+      }
+      o = set(o, "weight-bits", weightBits == null ? null : (long) bits("--weight-bits", weightBits));
+      o = set(o, "activation-bits", activationBits == null ? null : (long) bits("--activation-bits", activationBits));
+      o = set(o, "weight-granularity", choice("--weight-granularity", weightGranularity, o));
+      o = set(o, "symmetric-activations", symmetricActivations);
+      o = set(o, "pow2-scales", pow2Scales);
+      o = set(o, "weight-range", choice("--weight-range", weightRange, o));
+      o = set(o, "activation-range", choice("--activation-range", activationRange, o));
+      if (percentile != null && !(percentile > 50 && percentile <= 100)) {
+        throw new UsageException("--percentile takes a value in (50, 100], got " + percentile, null);
+      }
+      o = set(o, "percentile", percentile);
+      o = set(o, "classifier-range", choice("--classifier-range", classifierRange, o));
+      o = set(o, "adaround", adaround);
+      o = set(o, "bias-correction", biasCorrection);
+      passes.set(i, p.def().create(o));
+    }
+    return PassPipeline.of(passes);
+  }
+
+  /** The calibration samples as a pass resource (with the progress bar); warnings go to {@code err}. */
+  PassResources resources(Graph g, PrintStream err, PassResources base) {
+    if (calib == null && calibRandom == null) {
+      throw new UsageException("--emit=qgraph needs calibration data",
+          "give --calib DIR (samples of real inputs) or --calib-random N");
+    }
+    if (calibRandom != null && calibRandom < 1) {
+      throw new UsageException("--calib-random takes N >= 1, got " + calibRandom, null);
+    }
+    CalibrationData data = calib != null ? CalibrationData.directory(calib, g) : CalibrationData.random(g, calibRandom, 0);
+    for (String warning : data.warnings()) {
+      err.println("warning: " + warning);
+    }
+    var bar = new ProgressBar(err, "calibrating");
+    Calibrator.Progress progress = (done, total) -> {
+      bar.update(done, total);
+      if (done == total) {
+        bar.done();
+      }
+    };
+    return base.with(CalibrationData.class, data).with(Calibrator.Progress.class, progress);
+  }
+
+  private static PassOptions set(PassOptions o, String name, Object value) {
+    return value == null ? o : o.with(name, value);
+  }
+
+  /** {@code value} checked against the option's choices (a usage error naming the flag otherwise). */
+  private static String choice(String flag, String value, PassOptions o) {
+    if (value == null) {
+      return null;
+    }
+    List<String> choices = o.def().option(flag.substring(2)).choices();
+    if (!choices.contains(value)) {
+      throw new UsageException(flag + " takes one of " + String.join(", ", choices) + "; got '" + value + "'", null);
+    }
+    return value;
+  }
+
+  private static int bits(String flag, int b) {
     if (b < 2 || b > 8) {
       throw new UsageException(flag + " takes 2 to 8 bits, got " + b, null);
     }

@@ -8,17 +8,28 @@ import java.util.Map;
 
 /**
  * What one run of one pass may use and record: the op registry of the compilation and the pass's
- * statistics counters. A fresh context is made for every pass run, so passes carry nothing over.
+ * statistics counters, and the {@link PassResources} of the compilation. A fresh context is made for every pass run, so passes carry nothing over.
  */
 public final class PassContext {
   private final Pass pass;
   private final OpRegistry registry;
   private final long[] counters;
+  private final PassResources resources;
 
   public PassContext(Pass pass, OpRegistry registry) {
+    this(pass, registry, PassResources.empty());
+  }
+
+  public PassContext(Pass pass, OpRegistry registry, PassResources resources) {
     this.pass = pass;
     this.registry = registry;
     this.counters = new long[pass.def().statistics().size()];
+    this.resources = resources;
+  }
+
+  /** The resource of {@code type} the compilation gave its passes, if any (see {@link PassResources}). */
+  public <T> java.util.Optional<T> resource(Class<T> type) {
+    return resources.get(type);
   }
 
   public Pass pass() {

@@ -31,6 +31,7 @@ public final class PassManager {
   private final Options options;
   private final OpRegistry registry;
   private final List<PassInstrumentation> instrumentations;
+  private final PassResources resources;
 
   /** A manager using the standard op registry. */
   public PassManager(PassPipeline pipeline, Options options) {
@@ -38,22 +39,28 @@ public final class PassManager {
   }
 
   public PassManager(PassPipeline pipeline, Options options, OpRegistry registry) {
-    this(pipeline, options, registry, List.of());
+    this(pipeline, options, registry, List.of(), PassResources.empty());
   }
 
   private PassManager(PassPipeline pipeline, Options options, OpRegistry registry,
-      List<PassInstrumentation> instrumentations) {
+      List<PassInstrumentation> instrumentations, PassResources resources) {
     this.pipeline = pipeline;
     this.options = options;
     this.registry = registry;
     this.instrumentations = List.copyOf(instrumentations);
+    this.resources = resources;
+  }
+
+  /** The same manager giving its passes {@code resources} (calibration data, per-layer rules, ...). */
+  public PassManager withResources(PassResources resources) {
+    return new PassManager(pipeline, options, registry, instrumentations, resources);
   }
 
   /** The same manager with one more instrumentation, called after the built-in ones. */
   public PassManager withInstrumentation(PassInstrumentation instrumentation) {
     var l = new ArrayList<>(instrumentations);
     l.add(instrumentation);
-    return new PassManager(pipeline, options, registry, l);
+    return new PassManager(pipeline, options, registry, l, resources);
   }
 
   public PassPipeline pipeline() {
@@ -108,7 +115,7 @@ public final class PassManager {
     for (PassInstrumentation h : hooks) {
       h.runBeforePass(pass, index, graph);
     }
-    var context = new PassContext(pass, registry);
+    var context = new PassContext(pass, registry, resources);
     long t0 = System.nanoTime();
     boolean changed;
     try {

@@ -9,10 +9,13 @@ package dev.cimc.ir.pass;
  *   <li>O1: canonicalize (folders, patterns, shape folding, CSE), fold constants, dead code, fold batch
  *       norms, then canonicalize what folding exposed;
  *   <li>O2: O1, then the data-free quantization preparation (cross-layer equalization, bias absorption),
- *       fusion into hardware units, and a last canonicalize; quantization with default settings joins
- *       here when the quantization passes exist;
- *   <li>O3: O2 for now; AdaRound, bias correction and per-layer bit-width search join it later.
+ *       fusion into hardware units, a last canonicalize, post-training quantization with default settings
+ *       (min-max ranges; calibration samples come as a pass resource) and the lowering to integer ops;
+ *   <li>O3: O2 with the expensive PTQ algorithms: MSE weight ranges, AdaRound and bias correction.
  * </ul>
+ *
+ * The graph level ends before {@link #QUANTIZE}: a driver emitting the float graph stops there
+ * ({@link #graphLevel}).
  */
 public final class Pipelines {
   private Pipelines() {}
@@ -22,9 +25,27 @@ public final class Pipelines {
     return switch (level) {
       case O0 -> "";
       case O1 -> "canonicalize,fold-constants,dce,fold-batch-norm,canonicalize";
-      case O2 -> text(OptLevel.O1) + ",cross-layer-equalization,bias-absorption,fuse,canonicalize";
-      case O3 -> text(OptLevel.O2);
+      case O2 -> GRAPH_O2 + ",quantize,lower-to-integer";
+      case O3 -> GRAPH_O2 + ",quantize{adaround=true bias-correction=true weight-range=mse},lower-to-integer";
     };
+  }
+
+  /** The pass that leaves the graph level. */
+  public static final String QUANTIZE = "quantize";
+
+  private static final String GRAPH_O2 = "canonicalize,fold-constants,dce,fold-batch-norm,canonicalize"
+      + ",cross-layer-equalization,bias-absorption,fuse,canonicalize";
+
+  /** The passes of {@code p} before the first {@code quantize}: what runs when the float graph is emitted. */
+  public static PassPipeline graphLevel(PassPipeline p) {
+    var keep = new java.util.ArrayList<Pass>();
+    for (Pass pass : p.passes()) {
+      if (pass.name().equals(QUANTIZE)) {
+        break;
+      }
+      keep.add(pass);
+    }
+    return PassPipeline.of(keep);
   }
 
   /** The pipeline of a level, built from {@code registry}. */

@@ -1,5 +1,6 @@
 package dev.cimc.ir.quant;
 
+import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.QuantParams;
 import java.util.Collections;
 import java.util.Map;
@@ -22,9 +23,12 @@ import java.util.TreeMap;
  * @param defaultWeight scheme of weights without their own (default signed symmetric per-channel 8-bit)
  * @param activations range (and optional scheme) per activation value name
  * @param weights scheme per weight constant value name
+ * @param weightCodes quantized tensors chosen for weight constants (by value name) by a PTQ algorithm
+ *     (MSE range setting, AdaRound, QAT): the pass uses these codes and their parameters as they are,
+ *     instead of rounding the constant to nearest over its min-max range
  */
 public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
-    Map<String, QuantScheme> weights) {
+    Map<String, QuantScheme> weights, Map<String, Tensor> weightCodes) {
 
   /**
    * The observed range of one activation value.
@@ -50,6 +54,18 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
     Objects.requireNonNull(defaultWeight, "defaultWeight");
     activations = Collections.unmodifiableMap(new TreeMap<>(activations));
     weights = Collections.unmodifiableMap(new TreeMap<>(weights));
+    weightCodes = Collections.unmodifiableMap(new TreeMap<>(weightCodes));
+    for (var e : weightCodes.entrySet()) {
+      if (e.getValue().type().quant() == null) {
+        throw new IllegalArgumentException("weight codes of '" + e.getKey() + "' carry no quantization parameters");
+      }
+    }
+  }
+
+  /** A plan without chosen weight codes. */
+  public QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
+      Map<String, QuantScheme> weights) {
+    this(defaultActivation, defaultWeight, activations, weights, Map.of());
   }
 
   /** The default schemes (W8 per channel, A8 asymmetric per tensor) and no ranges. */
@@ -67,14 +83,31 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
   public QuantPlan withRange(String value, Range range) {
     var m = new TreeMap<>(activations);
     m.put(value, range);
-    return new QuantPlan(defaultActivation, defaultWeight, m, weights);
+    return new QuantPlan(defaultActivation, defaultWeight, m, weights, weightCodes);
   }
 
   /** This plan with its own scheme for one weight constant. */
   public QuantPlan withWeightScheme(String constant, QuantScheme scheme) {
     var m = new TreeMap<>(weights);
     m.put(constant, scheme);
-    return new QuantPlan(defaultActivation, defaultWeight, activations, m);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, m, weightCodes);
+  }
+
+  /** This plan with chosen codes (a quantized tensor of the constant's shape) for one weight constant. */
+  public QuantPlan withWeightCodes(String constant, Tensor codes) {
+    var m = new TreeMap<>(weightCodes);
+    m.put(constant, codes);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, m);
+  }
+
+  /** This plan with other default schemes (ranges, own schemes and codes kept). */
+  public QuantPlan withDefaults(QuantScheme activation, QuantScheme weight) {
+    return new QuantPlan(activation, weight, activations, weights, weightCodes);
+  }
+
+  /** The codes chosen for a weight constant, or null. */
+  public Tensor weightCodes(String constant) {
+    return weightCodes.get(constant);
   }
 
   /** The range of an activation value, or null. */

@@ -213,6 +213,20 @@ public final class Tensor {
     return new Tensor(type.withShape(shape), data);
   }
 
+  /** Rows {@code [start, start + count)} along the first axis, copied (a batch's samples). */
+  public Tensor rows(int start, int count) {
+    int rank = type.rank();
+    if (rank == 0 || start < 0 || count < 0 || start + count > type.dim(0)) {
+      throw new IndexOutOfBoundsException("rows [" + start + ", " + (start + count) + ") of " + type);
+    }
+    int per = type.dim(0) == 0 ? 0 : size / type.dim(0);
+    Object dst = java.lang.reflect.Array.newInstance(data.getClass().getComponentType(), per * count);
+    System.arraycopy(data, start * per, dst, 0, per * count);
+    int[] dims = type.shape().dims();
+    dims[0] = count;
+    return new Tensor(type.withShape(Shape.of(dims)), dst);
+  }
+
   /** The same data under another type with the same storage and element count (no copy). */
   public Tensor withType(TensorType newType) {
     if (newType.elementType().storage() != type.elementType().storage() || newType.numel() != size) {

@@ -17,9 +17,16 @@ class PipelinesTest {
     String o1 = canonicalize + ",fold-constants{max-elements=16777216},dce,fold-batch-norm{record-statistics=true},"
         + canonicalize;
     assertEquals(o1, Pipelines.forLevel(OptLevel.O1, r).toString());
-    assertEquals(o1 + ",cross-layer-equalization{max-sweeps=100 tolerance=1.0E-6 clip=scale-bound},"
-        + "bias-absorption{sigmas=3.0},fuse," + canonicalize, Pipelines.forLevel(OptLevel.O2, r).toString());
-    assertEquals(Pipelines.forLevel(OptLevel.O2, r), Pipelines.forLevel(OptLevel.O3, r));
+    String graphO2 = o1 + ",cross-layer-equalization{max-sweeps=100 tolerance=1.0E-6 clip=scale-bound},"
+        + "bias-absorption{sigmas=3.0},fuse," + canonicalize;
+    PassPipeline o2 = Pipelines.forLevel(OptLevel.O2, r);
+    assertEquals(graphO2 + "," + r.get("quantize").create() + ",lower-to-integer", o2.toString());
+    assertEquals(graphO2, Pipelines.graphLevel(o2).toString());
+    PassPipeline o3 = Pipelines.forLevel(OptLevel.O3, r);
+    assertEquals(Pipelines.graphLevel(o2), Pipelines.graphLevel(o3));
+    var q3 = o3.passes().get(o3.size() - 2).options();
+    assertTrue(q3.getBool("adaround") && q3.getBool("bias-correction") && q3.getString("weight-range").equals("mse"),
+        "O3 quantizes with AdaRound, bias correction and MSE weight ranges: " + q3.toText());
   }
 
   @ParameterizedTest

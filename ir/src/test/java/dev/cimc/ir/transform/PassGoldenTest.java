@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Golden pass tests, as MLIR's {@code mlir/test/Transforms}: each {@code transform/<case>.cir} starts with
- * {@code // pipeline: <pipeline text>}; the input is parsed, the pipeline runs (verifying after each pass),
+ * {@code // pipeline: <pipeline text>} (a level such as O2 means its graph-level part, before quantize); the
+ * input is parsed, the pipeline runs (verifying after each pass),
  * and the printed result (constants inline up to 256 elements) must equal {@code <case>.expected.cir} byte
  * for byte. The interpreter must also give the same outputs before and after (max relative error 1e-5)
  * unless the file says {@code // numeric: approximate}. Run with {@code -Dcimc.updateGolden=true} to
@@ -58,7 +59,7 @@ class PassGoldenTest {
     String pipeline = first.substring(PIPELINE.length()).strip();
     Graph g = IrParser.parse(text, input.getFileName().toString(), TransformTesting.OPS, Map.of());
     Graph original = g.copy();
-    new PassManager(Pipelines.resolve(pipeline, PassRegistry.standard()), PassManager.Options.defaults(),
+    new PassManager(Pipelines.graphLevel(Pipelines.resolve(pipeline, PassRegistry.standard())), PassManager.Options.defaults(),
         TransformTesting.OPS).run(g);
     String actual = IrPrinter.toText(g, PrintOptions.defaults().withInlineLimit(256));
     String name = input.getFileName().toString();

@@ -22,7 +22,7 @@ class PipelineNumericsTest {
 
   private static Graph run(String pipeline) {
     Graph g = model.copy();
-    new PassManager(Pipelines.resolve(pipeline, PassRegistry.standard()), PassManager.Options.defaults(),
+    new PassManager(Pipelines.graphLevel(Pipelines.resolve(pipeline, PassRegistry.standard())), PassManager.Options.defaults(),
         TransformTesting.OPS).run(g);
     return g;
   }

@@ -377,6 +377,38 @@ class CliTest {
     assertTrue(none.err().startsWith("error: --emit=qgraph needs calibration data"), none.err());
   }
 
+  @Test
+  void quantizationFlagsBecomeQuantizeOptions() throws IOException {
+    Path model = Cli.repoRoot().resolve("tests/src/test/resources/models/digits_cnn.onnx");
+    Map<String, Tensor> digits = NpzFormat.read(Cli.repoRoot().resolve("tests/src/test/resources/models/digits.npz"));
+    Path batch = tmp.resolve("calib.npz");
+    NpzFormat.write(batch, Map.of("input", digits.get("calib_images").rows(0, 8)));
+    // -O3 runs AdaRound and bias correction; flags override the preset and the target.
+    Cli c = Cli.run(model.toString(), "-O3", "--calib", batch.toString(), "--emit=qgraph", "--weight-bits=4",
+        "--weight-granularity=tensor", "--activation-range=percentile", "--percentile=99.9", "--no-adaround",
+        "--pass-statistics", "-o", tmp.resolve("q3.cir").toString());
+    assertEquals(0, c.exitCode(), c.err());
+    assertTrue(c.err().contains("calibration-samples") && c.err().contains("layers-bias-corrected"), c.err());
+    String text = Files.readString(tmp.resolve("q3.cir"));
+    assertTrue(text.contains("!q.i4<scale="), "4-bit weights per tensor: " + text.substring(0, 400));
+    Cli bad = Cli.run(model.toString(), "--calib", batch.toString(), "--emit=qgraph", "--weight-range=best");
+    assertEquals(2, bad.exitCode());
+    assertTrue(bad.err().contains("--weight-range takes one of minmax, mse; got 'best'"), bad.err());
+    Cli graphOnly = Cli.run(model.toString(), "--weight-bits=4");
+    assertEquals(2, graphOnly.exitCode());
+    assertTrue(graphOnly.err().contains("quantization flags need --emit=qgraph"), graphOnly.err());
+    Cli wrongKey = Cli.run(model.toString(), "--calib", writeNpz("other.npz", Map.of("a", digits.get("calib_images").rows(0, 2),
+        "b", digits.get("calib_images").rows(0, 2))).toString(), "--emit=qgraph");
+    assertEquals(1, wrongKey.exitCode());
+    assertTrue(wrongKey.err().contains("no array named 'input' for the graph input"), wrongKey.err());
+  }
+
+  private Path writeNpz(String name, Map<String, Tensor> arrays) {
+    Path p = tmp.resolve(name);
+    NpzFormat.write(p, arrays);
+    return p;
+  }
+
   private static int argmax(float[] a) {
     int best = 0;
     for (int i = 1; i < a.length; i++) {

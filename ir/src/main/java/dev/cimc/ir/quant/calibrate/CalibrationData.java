@@ -36,9 +36,13 @@ public interface CalibrationData {
    * The samples in a directory, one per entry in name order: an {@code .npz} file maps its arrays to inputs
    * by name (a single array may have any name when the graph has a single input); an {@code .npy} file is
    * the sample of a single-input graph; a subdirectory holds one {@code .npy} per input, matched by file
-   * stem when every stem names an input, else in graph-input order.
+   * stem when every stem names an input, else in graph-input order. A single {@code .npz} file instead of a
+   * directory holds whole batches ({@link #batches}).
    */
   static CalibrationData directory(Path dir, Graph g) {
+    if (Files.isRegularFile(dir) && dir.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npz")) {
+      return batches(g, TensorFiles.read(dir), dir.toString());
+    }
     if (!Files.isDirectory(dir)) {
       throw new CimcException(Location.file(dir.toString()), "calibration data is not a directory",
           "give a directory of .npy/.npz samples");
@@ -135,6 +139,68 @@ public interface CalibrationData {
       out.put(in, read.get(in));
     }
     return out;
+  }
+
+  /**
+   * The samples of batched arrays (a {@code .npz} of whole data sets): array {@code name} feeds the input of
+   * that name (a single array feeds a single-input graph whatever its name); sample i is rows
+   * [i·b, (i+1)·b) of each array, b the input's first dimension (1 if dynamic). {@code where} names the
+   * source in errors.
+   */
+  static CalibrationData batches(Graph g, Map<String, Tensor> arrays, String where) {
+    var feeds = new LinkedHashMap<String, Tensor>();
+    List<Value> inputs = g.inputs();
+    if (inputs.size() == 1 && arrays.size() == 1) {
+      feeds.put(inputs.get(0).name(), arrays.values().iterator().next());
+    } else {
+      for (Value in : inputs) {
+        Tensor t = arrays.get(in.name());
+        if (t == null) {
+          throw new CimcException(Location.file(where), "no array named '" + in.name() + "' for the graph input",
+              "the archive holds: " + String.join(", ", arrays.keySet()));
+        }
+        feeds.put(in.name(), t);
+      }
+    }
+    int n = -1;
+    var rows = new LinkedHashMap<String, Integer>();
+    for (Value in : inputs) {
+      Tensor t = feeds.get(in.name());
+      int b = in.type().rank() == 0 || in.type().dim(0) == Shape.DYNAMIC ? 1 : in.type().dim(0);
+      if (t.shape().rank() != Math.max(1, in.type().rank()) || t.shape().dim(0) % b != 0) {
+        throw new CimcException(Location.file(where), "array for input '" + in.name() + "' has shape "
+            + t.shape() + ", not a batch of " + in.type(), "stack the samples along the first axis");
+      }
+      int samples = t.shape().dim(0) / b;
+      if (n >= 0 && samples != n) {
+        throw new CimcException(Location.file(where), "arrays hold different numbers of samples (" + n + " and "
+            + samples + ")", "give every input the same number of samples");
+      }
+      n = samples;
+      rows.put(in.name(), b);
+    }
+    int count = n;
+    return new CalibrationData() {
+      @Override
+      public int size() {
+        return count;
+      }
+
+      @Override
+      public Map<String, Tensor> sample(int i) {
+        var out = new LinkedHashMap<String, Tensor>();
+        for (var e : feeds.entrySet()) {
+          int b = rows.get(e.getKey());
+          out.put(e.getKey(), e.getValue().rows(i * b, b));
+        }
+        return out;
+      }
+
+      @Override
+      public List<String> warnings() {
+        return List.of();
+      }
+    };
   }
 
   /**

@@ -62,6 +62,10 @@ public final class Calibrator {
       return new Settings(observers, scheme, classifier, n);
     }
 
+    public Settings withScheme(QuantScheme activations) {
+      return new Settings(observers, activations, classifier, threads);
+    }
+
     public Settings withClassifier(ObserverSpec spec) {
       return new Settings(observers, scheme, spec, threads);
     }

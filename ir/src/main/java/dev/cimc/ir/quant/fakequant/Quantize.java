@@ -13,8 +13,15 @@ import dev.cimc.ir.pass.PassContext;
 import dev.cimc.ir.pass.PassDef;
 import dev.cimc.ir.pass.PassOption;
 import dev.cimc.ir.pass.PassOptions;
+import dev.cimc.ir.quant.LayerSchemes;
 import dev.cimc.ir.quant.QuantPlan;
 import dev.cimc.ir.quant.QuantScheme;
+import dev.cimc.ir.quant.calibrate.CalibrationData;
+import dev.cimc.ir.quant.calibrate.Calibrator;
+import dev.cimc.ir.quant.observe.ObserverSpec;
+import dev.cimc.ir.quant.observe.RangeMethod;
+import dev.cimc.ir.quant.ptq.AdaRound;
+import dev.cimc.ir.quant.ptq.PostTrainingQuantization;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.ElementType;
 import dev.cimc.ir.type.QuantParams;
@@ -46,15 +53,35 @@ import java.util.Set;
  */
 public final class Quantize extends Pass {
   public static final PassDef DEF = PassDef.builder("quantize", "Quantize")
-      .summary("wrap float ops that have integer forms in q.quantize/q.dequantize (fake quantization) from a plan")
-      .option(PassOption.intOption("weight-bits", 8, 2, 8, "bits of weights (signed symmetric per output channel)"))
-      .option(PassOption.intOption("activation-bits", 8, 2, 8, "bits of activations (unsigned asymmetric per tensor)"))
+      .summary("post-training quantization: weight ranges, AdaRound, bias correction, activation ranges, then "
+          + "q.quantize/q.dequantize around every float op with an integer form")
+      .option(PassOption.intOption("weight-bits", 8, 2, 8, "bits of weights (signed symmetric)"))
+      .option(PassOption.intOption("activation-bits", 8, 2, 8, "bits of activations (per tensor)"))
+      .option(PassOption.enumOption("weight-granularity", "channel", List.of("channel", "tensor"),
+          "weight scales per output channel or per tensor"))
+      .option(PassOption.boolOption("symmetric-activations", false,
+          "signed symmetric activations (zero point 0) instead of unsigned asymmetric"))
+      .option(PassOption.boolOption("pow2-scales", false, "round every scale up to a power of two (shift-only hardware)"))
+      .option(PassOption.enumOption("weight-range", "minmax", List.of("minmax", "mse"), "weight range setting"))
+      .option(PassOption.enumOption("activation-range", "minmax", List.of("minmax", "ema", "percentile", "mse", "kl"),
+          "activation range setting from the calibration samples"))
+      .option(PassOption.doubleOption("percentile", 99.99, "the percentile of activation-range=percentile"))
+      .option(PassOption.enumOption("classifier-range", "cross-entropy", List.of("cross-entropy", "same"),
+          "range setting of the classifier's logits ('same': as other activations)"))
+      .option(PassOption.boolOption("adaround", false, "AdaRound the weights of every layer on the calibration samples"))
+      .option(PassOption.intOption("adaround-iterations", 500, 1, 1 << 20, "Adam steps per layer of AdaRound"))
+      .option(PassOption.boolOption("bias-correction", false, "empirical bias correction on the calibration samples"))
+      .option(PassOption.intOption("ptq-samples", 64, 1, 1 << 20,
+          "calibration samples AdaRound and bias correction use (they run the graph once per layer)"))
       .option(PassOption.intOption("calib-samples", 4, 1, 1 << 16,
-          "random input runs of the calib-random stand-in that sets the activation ranges"))
-      .option(PassOption.intOption("seed", 1, "seed of the calib-random inputs"))
+          "random input samples to calibrate on when the compilation gives no calibration data"))
+      .option(PassOption.intOption("seed", 1, "seed of the random calibration samples"))
       .statistic("ops-quantized", "float ops wrapped in quantize/dequantize")
       .statistic("weights-quantized", "weight and bias constants replaced by quantized constants")
       .statistic("ops-skipped", "ops with an integer form left in float (no range, unsupported attributes)")
+      .statistic("calibration-samples", "samples the activation ranges were observed on")
+      .statistic("random-calibration-samples", "of those, random inputs (no calibration data was given)")
+      .statistic("layers-bias-corrected", "weight layers whose bias bias correction changed")
       .factory(Quantize::new)
       .build();
 
@@ -76,15 +103,67 @@ public final class Quantize extends Pass {
   /** What one application did. */
   public record Stats(long opsQuantized, long weightsQuantized, long opsSkipped) {}
 
+  /**
+   * Told what the pass planned, before it inserts quantizers (a pass resource: reports use it).
+   */
+  @FunctionalInterface
+  public interface Listener {
+    /**
+     * @param floatGraph a copy of the graph as it entered the pass (the float reference)
+     * @param result the plan, calibration and per-layer choices
+     */
+    void planned(Graph floatGraph, PostTrainingQuantization.Result result);
+  }
+
+  /**
+   * Reads the pass resources {@link CalibrationData} (without it: {@code calib-samples} random inputs, counted
+   * in the statistic random-calibration-samples), {@link LayerSchemes} (per-layer schemes),
+   * {@link Calibrator.Progress} and {@link Listener}.
+   */
   @Override
   public boolean run(Graph graph, PassContext context) {
     PassOptions o = options();
-    QuantPlan base = QuantPlan.withBits(o.getInt("weight-bits"), o.getInt("activation-bits"));
-    QuantPlan plan = RandomCalibration.plan(graph, base, o.getInt("calib-samples"), o.getLong("seed"));
-    Stats s = apply(graph, plan, context.registry());
+    QuantScheme.Kind affine = QuantScheme.Kind.AFFINE;
+    boolean pow2 = o.getBool("pow2-scales");
+    int wb = o.getInt("weight-bits");
+    int ab = o.getInt("activation-bits");
+    QuantScheme w = new QuantScheme(affine, wb, true, true,
+        o.getString("weight-granularity").equals("tensor") ? QuantParams.PER_TENSOR : 0, pow2);
+    boolean symA = o.getBool("symmetric-activations");
+    QuantScheme a = new QuantScheme(affine, ab, symA, symA, QuantParams.PER_TENSOR, pow2);
+    QuantPlan base = new QuantPlan(a, w, Map.of(), Map.of());
+    LayerSchemes layers = context.resource(LayerSchemes.class).orElse(null);
+    if (layers != null) {
+      base = layers.refine(graph, base);
+    }
+    ObserverSpec observers = ObserverSpec.of(RangeMethod.fromText(o.getString("activation-range")))
+        .withPercentile(o.getDouble("percentile"));
+    Calibrator.Settings cal = Calibrator.Settings.defaults().withObservers(observers).withScheme(a)
+        .withClassifier(o.getString("classifier-range").equals("same") ? null : ObserverSpec.of(RangeMethod.CROSS_ENTROPY))
+        .withThreads(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+    var settings = new PostTrainingQuantization.Settings(base, cal,
+        o.getString("weight-range").equals("mse") ? PostTrainingQuantization.WeightRange.MSE
+            : PostTrainingQuantization.WeightRange.MIN_MAX,
+        o.getBool("adaround") ? AdaRound.Settings.defaults().withIterations(o.getInt("adaround-iterations")) : null,
+        o.getBool("bias-correction"), o.getInt("ptq-samples"));
+    CalibrationData data = context.resource(CalibrationData.class).orElse(null);
+    if (data == null) {
+      data = CalibrationData.random(graph, o.getInt("calib-samples"), o.getLong("seed"));
+      context.add("random-calibration-samples", data.size());
+    }
+    Listener listener = context.resource(Listener.class).orElse(null);
+    Graph reference = listener != null ? graph.copy() : null;
+    PostTrainingQuantization.Result r = PostTrainingQuantization.plan(graph, data, settings,
+        context.resource(Calibrator.Progress.class).orElse(Calibrator.Progress.NONE));
+    if (listener != null) {
+      listener.planned(reference, r);
+    }
+    Stats s = apply(graph, r.plan(), context.registry());
     context.add("ops-quantized", s.opsQuantized());
     context.add("weights-quantized", s.weightsQuantized());
     context.add("ops-skipped", s.opsSkipped());
+    context.add("calibration-samples", data.size());
+    context.add("layers-bias-corrected", r.layers().stream().filter(l -> l.biasShift() != 0).count());
     return s.opsQuantized() > 0;
   }
 
@@ -349,6 +428,15 @@ public final class Quantize extends Pass {
     private Value quantizeWeight(Node n, Value w, QuantScheme scheme, int axis) {
       Tensor t = constant(w);
       TensorType wt = t.type();
+      Tensor chosen = plan.weightCodes(w.name());
+      if (chosen != null) {
+        QuantParams cp = chosen.type().quant();
+        if (!chosen.shape().equals(wt.shape()) || !(cp.isPerTensor() || cp.axis() == axis)) {
+          throw new IllegalArgumentException("codes chosen for weight '" + w.name() + "' (" + chosen.type()
+              + ") do not fit the constant " + wt + " quantized along axis " + axis);
+        }
+        return constantDequantized(n, w.name(), chosen);
+      }
       boolean perChannel = !scheme.perTensor();
       int channels = perChannel ? wt.dim(axis) : 1;
       int inner = 1;

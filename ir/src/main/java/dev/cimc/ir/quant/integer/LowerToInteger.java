@@ -151,7 +151,7 @@ public final class LowerToInteger extends Pass {
       boolean sameParams = xt.elementType() == out.elementType() && xt.quant().equals(out.quant());
       switch (op) {
         case "graph.conv2d":
-          return weighted(x, 0, "q.qconv2d", n.attributes());
+          return weighted(x, 0, "q.qconv2d", declared(n.attributes(), registry.get("q.qconv2d")));
         case "graph.gemm":
           if (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0) {
             return null;
@@ -439,6 +439,17 @@ public final class LowerToInteger extends Pass {
       }
       return isConst(v) ? v : null;
     }
+  }
+
+  /** The attributes {@code op} declares (graph-level annotations such as fold-batch-norm's are dropped). */
+  private static Attributes declared(Attributes attrs, dev.cimc.ir.op.OpDef op) {
+    Attributes out = attrs;
+    for (String name : attrs.names()) {
+      if (op.attrSpec(name) == null) {
+        out = out.without(name);
+      }
+    }
+    return out;
   }
 
   static boolean isConst(Value v) {

@@ -60,7 +60,9 @@ class HistogramPropertyTest {
     }
     assertEquals(n, c);
     assertEquals(sum, s, 1e-6 * (1 + Math.abs(sum)));
-    assertTrue(h.lo() <= lo + 1e-9 && h.lo() + bins * h.width() >= hi - 1e-9);
+    double tol = 1e-9 * (1 + Math.abs(lo) + Math.abs(hi));
+    assertTrue(h.lo() <= lo + tol && h.lo() + bins * h.width() >= hi - tol,
+        "histogram [" + h.lo() + ", " + (h.lo() + bins * h.width()) + "] covers [" + lo + ", " + hi + "]");
     assertEquals(n, sum(h.resample(h.min(), h.max(), 7)), 1e-9 * n);
     double q = h.quantile(0.5);
     assertTrue(q >= lo && q <= hi);
