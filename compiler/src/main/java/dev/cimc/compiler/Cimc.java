@@ -64,8 +64,20 @@ public final class Cimc {
   }
 
   /** Runs the pipeline of an optimization level, verifying after each pass. */
+  /** Runs the graph-level part of a level's pipeline (the float graph stays float; see {@link #quantize}). */
   public PassManager.Result optimize(Graph g, OptLevel level) {
-    return optimize(g, Pipelines.forLevel(level, passes), PassManager.Options.defaults());
+    return optimize(g, Pipelines.graphLevel(Pipelines.forLevel(level, passes)), PassManager.Options.defaults());
+  }
+
+  /**
+   * Runs a level's whole pipeline, quantization included, calibrating on {@code calibration}: the graph ends
+   * at the quantized-graph level (integer q ops).
+   */
+  public PassManager.Result quantize(Graph g, OptLevel level, dev.cimc.ir.quant.calibrate.CalibrationData calibration) {
+    return new PassManager(Pipelines.forLevel(level, passes), PassManager.Options.defaults(), ops)
+        .withResources(dev.cimc.ir.pass.PassResources.empty()
+            .with(dev.cimc.ir.quant.calibrate.CalibrationData.class, calibration))
+        .run(g);
   }
 
   /** Runs a textual pipeline such as {@code "canonicalize,dce"}. */

@@ -73,7 +73,7 @@ class GraphPassesOnModelsTest {
 
   /** Runs the -O2 passes one by one, checking each against the outputs before it; returns a summary. */
   static String checkEachPass(String model, Graph g, Map<String, Tensor> in) {
-    PassPipeline o2 = Pipelines.resolve("O2", PassRegistry.standard());
+    PassPipeline o2 = Pipelines.graphLevel(Pipelines.resolve("O2", PassRegistry.standard()));
     var summary = new StringBuilder(model);
     try (var it = Interpreter.create()) {
       List<Tensor> before = outputs(it, g, in);
@@ -176,7 +176,7 @@ class GraphPassesOnModelsTest {
     assertTrue(r.sqnrAfterDb() > r.sqnrBeforeDb(), r.sqnrBeforeDb() + " -> " + r.sqnrAfterDb());
     long fused = 0;
     Graph o2 = g.copy();
-    new PassManager(Pipelines.resolve("O2", PassRegistry.standard()), PassManager.Options.defaults()).run(o2);
+    new PassManager(Pipelines.graphLevel(Pipelines.resolve("O2", PassRegistry.standard())), PassManager.Options.defaults()).run(o2);
     for (Node n = o2.first(); n != null; n = n.next()) {
       fused += n.op().fullName().startsWith("graph.fused_") ? 1 : 0;
     }

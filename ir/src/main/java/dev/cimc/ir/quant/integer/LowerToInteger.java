@@ -151,7 +151,7 @@ public final class LowerToInteger extends Pass {
       boolean sameParams = xt.elementType() == out.elementType() && xt.quant().equals(out.quant());
       switch (op) {
         case "graph.conv2d":
-          return weighted(x, 0, "q.qconv2d", declared(n.attributes(), registry.get("q.qconv2d")));
+          return weighted(x, 0, "q.qconv2d", schemaOnly(n.attributes(), registry.get("q.qconv2d")));
         case "graph.gemm":
           if (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0) {
             return null;
@@ -442,7 +442,7 @@ public final class LowerToInteger extends Pass {
   }
 
   /** The attributes {@code op} declares (graph-level annotations such as fold-batch-norm's are dropped). */
-  private static Attributes declared(Attributes attrs, dev.cimc.ir.op.OpDef op) {
+  private static Attributes schemaOnly(Attributes attrs, dev.cimc.ir.op.OpDef op) {
     Attributes out = attrs;
     for (String name : attrs.names()) {
       if (op.attrSpec(name) == null) {

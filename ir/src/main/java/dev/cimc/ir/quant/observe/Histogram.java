@@ -61,8 +61,7 @@ public final class Histogram {
       }
       if (lo0 == hi0) {
         pointValue = hi0; // every value so far is this one
-        minSeen = Math.min(minSeen, a);
-        maxSeen = Math.max(maxSeen, b);
+        seen(a, b);
         return;
       }
       hasBins = true;
@@ -76,7 +75,17 @@ public final class Histogram {
     } else {
       grow(Math.min(a, lo), Math.max(b, lo + bins * width));
     }
-    minSeen = Math.min(minSeen, a);
+    seen(a, b);
+  }
+
+  /**
+   * Records the extrema of covered values. Raw extrema are exact; in absolute mode a range that straddles 0
+   * only bounds the smallest magnitude, so {@link #add} records that one from the values themselves.
+   */
+  private void seen(double a, double b) {
+    if (!absolute || a > 0) {
+      minSeen = Math.min(minSeen, a);
+    }
     maxSeen = Math.max(maxSeen, b);
   }
 
@@ -116,10 +125,12 @@ public final class Histogram {
       for (int i = from; i < to; i++) {
         if (Float.isFinite(x[i])) {
           total++;
+          minSeen = Math.min(minSeen, absolute ? Math.abs(x[i]) : x[i]);
         }
       }
       return;
     }
+    double smallest = Double.POSITIVE_INFINITY;
     double inv = 1 / width;
     double l = lo;
     int last = bins - 1;
@@ -130,6 +141,7 @@ public final class Histogram {
         continue;
       }
       double v = absolute ? Math.abs(f) : f;
+      smallest = v < smallest ? v : smallest;
       int b = (int) ((v - l) * inv);
       b = b < 0 ? 0 : (b > last ? last : b);
       counts[b]++;
@@ -137,6 +149,7 @@ public final class Histogram {
       n++;
     }
     total += n;
+    minSeen = Math.min(minSeen, smallest);
   }
 
   /** Number of bins. */

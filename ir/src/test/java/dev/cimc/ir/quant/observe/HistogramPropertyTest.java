@@ -65,7 +65,7 @@ class HistogramPropertyTest {
         "histogram [" + h.lo() + ", " + (h.lo() + bins * h.width()) + "] covers [" + lo + ", " + hi + "]");
     assertEquals(n, sum(h.resample(h.min(), h.max(), 7)), 1e-9 * n);
     double q = h.quantile(0.5);
-    assertTrue(q >= lo && q <= hi);
+    assertTrue(q >= lo && q <= hi, "median " + q + " outside [" + lo + ", " + hi + "]");
   }
 
   /** Whatever the batching, every observer's range lies inside the data's range (KL: inside ±max|x|). */
