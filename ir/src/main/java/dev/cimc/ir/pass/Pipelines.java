@@ -11,7 +11,8 @@ package dev.cimc.ir.pass;
  *   <li>O2: O1, then the data-free quantization preparation (cross-layer equalization, bias absorption),
  *       fusion into hardware units, a last canonicalize, post-training quantization with default settings
  *       (min-max ranges; calibration samples come as a pass resource) and the lowering to integer ops;
- *   <li>O3: O2 with the expensive PTQ algorithms: MSE weight ranges, AdaRound and bias correction.
+ *   <li>O3: O2 with the expensive PTQ algorithms: MSE weight ranges, AdaRound, bias correction, and a
+ *       per-layer weight bit-width search (the fewest bits, down to 4, keeping each layer's output SQNR ≥ 30 dB).
  * </ul>
  *
  * The graph level ends before {@link #QUANTIZE}: a driver emitting the float graph stops there
@@ -26,7 +27,8 @@ public final class Pipelines {
       case O0 -> "";
       case O1 -> "canonicalize,fold-constants,dce,fold-batch-norm,canonicalize";
       case O2 -> GRAPH_O2 + ",quantize,lower-to-integer";
-      case O3 -> GRAPH_O2 + ",quantize{adaround=true bias-correction=true weight-range=mse},lower-to-integer";
+      case O3 -> GRAPH_O2 + ",quantize{adaround=true bias-correction=true weight-range=mse bit-search-sqnr=30.0},"
+          + "lower-to-integer";
     };
   }
 

@@ -71,6 +71,9 @@ public final class Quantize extends Pass {
       .option(PassOption.boolOption("adaround", false, "AdaRound the weights of every layer on the calibration samples"))
       .option(PassOption.intOption("adaround-iterations", 500, 1, 1 << 20, "Adam steps per layer of AdaRound"))
       .option(PassOption.boolOption("bias-correction", false, "empirical bias correction on the calibration samples"))
+      .option(PassOption.doubleOption("bit-search-sqnr", 0,
+          "per-layer weight bits: the fewest in [min-weight-bits, weight-bits] keeping this output SQNR in dB (0: off)"))
+      .option(PassOption.intOption("min-weight-bits", 4, 2, 8, "fewest weight bits the bit search may choose"))
       .option(PassOption.intOption("ptq-samples", 64, 1, 1 << 20,
           "calibration samples AdaRound and bias correction use (they run the graph once per layer)"))
       .option(PassOption.intOption("calib-samples", 4, 1, 1 << 16,
@@ -82,6 +85,7 @@ public final class Quantize extends Pass {
       .statistic("calibration-samples", "samples the activation ranges were observed on")
       .statistic("random-calibration-samples", "of those, random inputs (no calibration data was given)")
       .statistic("layers-bias-corrected", "weight layers whose bias bias correction changed")
+      .statistic("weight-bits-saved", "with bit search: weight bits below weight-bits, summed over weight elements")
       .factory(Quantize::new)
       .build();
 
@@ -145,7 +149,9 @@ public final class Quantize extends Pass {
         o.getString("weight-range").equals("mse") ? PostTrainingQuantization.WeightRange.MSE
             : PostTrainingQuantization.WeightRange.MIN_MAX,
         o.getBool("adaround") ? AdaRound.Settings.defaults().withIterations(o.getInt("adaround-iterations")) : null,
-        o.getBool("bias-correction"), o.getInt("ptq-samples"));
+        o.getBool("bias-correction"), o.getInt("ptq-samples"),
+        o.getDouble("bit-search-sqnr") > 0
+            ? new PostTrainingQuantization.BitSearch(o.getInt("min-weight-bits"), o.getDouble("bit-search-sqnr")) : null);
     CalibrationData data = context.resource(CalibrationData.class).orElse(null);
     if (data == null) {
       data = CalibrationData.random(graph, o.getInt("calib-samples"), o.getLong("seed"));
@@ -158,12 +164,19 @@ public final class Quantize extends Pass {
     if (listener != null) {
       listener.planned(reference, r);
     }
+    long saved = 0;
+    for (PostTrainingQuantization.LayerResult l : r.layers()) {
+      Value wv = graph.value(l.weight());
+      long elements = wv != null ? wv.type().numel() : 0;
+      saved += (long) (wb - l.scheme().bits()) * elements;
+    }
     Stats s = apply(graph, r.plan(), context.registry());
     context.add("ops-quantized", s.opsQuantized());
     context.add("weights-quantized", s.weightsQuantized());
     context.add("ops-skipped", s.opsSkipped());
     context.add("calibration-samples", data.size());
     context.add("layers-bias-corrected", r.layers().stream().filter(l -> l.biasShift() != 0).count());
+    context.add("weight-bits-saved", saved);
     return s.opsQuantized() > 0;
   }
 

@@ -57,9 +57,10 @@ public final class PostTrainingQuantization {
    * @param biasCorrection empirical bias correction on the calibration data
    * @param ptqSamples at most this many calibration samples feed AdaRound and bias correction (they run the
    *     graph once per layer, so they are the expensive steps)
+   * @param bitSearch per-layer weight bit-width search, or null to keep the plan's bits
    */
   public record Settings(QuantPlan plan, Calibrator.Settings calibrator, WeightRange weightRange,
-      AdaRound.Settings adaRound, boolean biasCorrection, int ptqSamples) {
+      AdaRound.Settings adaRound, boolean biasCorrection, int ptqSamples, BitSearch bitSearch) {
     public Settings {
       Objects.requireNonNull(plan, "plan");
       Objects.requireNonNull(calibrator, "calibrator");
@@ -72,27 +73,49 @@ public final class PostTrainingQuantization {
     /** Min-max weights, min-max activations (cross-entropy for the logits), no AdaRound or bias correction. */
     public static Settings defaults(QuantPlan plan) {
       return new Settings(plan, Calibrator.Settings.defaults().withObservers(ObserverSpec.of(RangeMethod.MIN_MAX)),
-          WeightRange.MIN_MAX, null, false, 64);
+          WeightRange.MIN_MAX, null, false, 64, null);
+    }
+
+    public Settings withBitSearch(BitSearch b) {
+      return new Settings(plan, calibrator, weightRange, adaRound, biasCorrection, ptqSamples, b);
     }
 
     public Settings withWeightRange(WeightRange w) {
-      return new Settings(plan, calibrator, w, adaRound, biasCorrection, ptqSamples);
+      return new Settings(plan, calibrator, w, adaRound, biasCorrection, ptqSamples, bitSearch);
     }
 
     public Settings withAdaRound(AdaRound.Settings a) {
-      return new Settings(plan, calibrator, weightRange, a, biasCorrection, ptqSamples);
+      return new Settings(plan, calibrator, weightRange, a, biasCorrection, ptqSamples, bitSearch);
     }
 
     public Settings withBiasCorrection(boolean b) {
-      return new Settings(plan, calibrator, weightRange, adaRound, b, ptqSamples);
+      return new Settings(plan, calibrator, weightRange, adaRound, b, ptqSamples, bitSearch);
     }
 
     public Settings withCalibrator(Calibrator.Settings c) {
-      return new Settings(plan, c, weightRange, adaRound, biasCorrection, ptqSamples);
+      return new Settings(plan, c, weightRange, adaRound, biasCorrection, ptqSamples, bitSearch);
     }
 
     public Settings withPlan(QuantPlan p) {
-      return new Settings(p, calibrator, weightRange, adaRound, biasCorrection, ptqSamples);
+      return new Settings(p, calibrator, weightRange, adaRound, biasCorrection, ptqSamples, bitSearch);
+    }
+  }
+
+  /**
+   * Per-layer weight bit widths for crossbars (fewer bits: fewer cell slices and columns): each layer gets the
+   * fewest bits in [minBits, the plan's bits] whose quantized weights keep the layer's output SQNR on the
+   * calibration inputs (weight-only quantization, round to nearest) at or above {@code minSqnrDb}. Layers whose
+   * inputs are not sampled (grouped convolutions) are judged on the SQNR of the weights themselves.
+   *
+   * @param minBits fewest bits a layer may get (2 to 8)
+   * @param minSqnrDb the SQNR a layer's output must keep, in dB
+   */
+  public record BitSearch(int minBits, double minSqnrDb) {
+    public BitSearch {
+      if (minBits < 2 || minBits > 8 || !(minSqnrDb > 0)) {
+        throw new IllegalArgumentException("bit search needs minBits in 2..8 and a positive SQNR, got " + minBits
+            + " and " + minSqnrDb);
+      }
     }
   }
 
@@ -104,8 +127,10 @@ public final class PostTrainingQuantization {
    * @param scheme the weight scheme applied (axis resolved to the layer's output channels)
    * @param params the weight parameters chosen
    * @param biasShift largest absolute bias correction applied (0 without bias correction)
+   * @param searchedSqnrDb with bit search, the SQNR (dB) the chosen bits keep; NaN otherwise
    */
-  public record LayerResult(String layer, String weight, QuantScheme scheme, QuantParams params, double biasShift) {}
+  public record LayerResult(String layer, String weight, QuantScheme scheme, QuantParams params, double biasShift,
+      double searchedSqnrDb) {}
 
   /**
    * The outcome.
@@ -142,9 +167,21 @@ public final class PostTrainingQuantization {
       }
       QuantScheme scheme = new QuantScheme(declared.kind(), declared.bits(), true, true,
           declared.perTensor() ? QuantParams.PER_TENSOR : layer.weightAxis(), declared.powerOfTwoScale());
-      ValueRange range = s.weightRange() == WeightRange.MSE ? WeightRanges.mse(layer.weight(), scheme, 100)
-          : WeightRanges.minMax(layer.weight(), scheme);
-      RoundedWeights rounded = s.adaRound() != null
+      double searched = Double.NaN;
+      if (s.bitSearch() != null) {
+        double[] rows = sampledRows(n) ? inputRows(g, layer, ptqData, threads) : null;
+        for (int b = Math.min(s.bitSearch().minBits(), scheme.bits()); b <= scheme.bits(); b++) {
+          QuantScheme candidate = withBits(scheme, b);
+          RoundedWeights r = WeightRanges.roundToNearest(layer.weight(), candidate, range(layer, candidate, s));
+          searched = outputSqnrDb(layer, r.weights(), rows);
+          if (searched >= s.bitSearch().minSqnrDb() || b == scheme.bits()) {
+            scheme = candidate;
+            break;
+          }
+        }
+      }
+      ValueRange range = range(layer, scheme, s);
+      RoundedWeights rounded = s.adaRound() != null && sampledRows(n)
           ? AdaRound.apply(g, layer, scheme, range, ptqData, s.adaRound(), threads)
           : WeightRanges.roundToNearest(layer.weight(), scheme, range);
       double shift = 0;
@@ -156,7 +193,10 @@ public final class PostTrainingQuantization {
         WeightUpdate.setBias(g, layer, BiasCorrection.correctedBias(layer, d));
       }
       plan = plan.withWeightCodes(wName, rounded.codes());
-      layers.add(new LayerResult(n.result().name(), wName, scheme, rounded.params(), shift));
+      if (scheme.bits() != declared.bits()) {
+        plan = plan.withWeightScheme(wName, withBits(declared, scheme.bits()));
+      }
+      layers.add(new LayerResult(n.result().name(), wName, scheme, rounded.params(), shift, searched));
     }
     CalibrationResult calibration = Calibrator.calibrate(g, data,
         s.calibrator().withScheme(plan.defaultActivation()), progress);
@@ -180,6 +220,67 @@ public final class PostTrainingQuantization {
       case "graph.matmul" -> n.operand(1).type().rank() == 2 && n.operand(0).type().rank() >= 2;
       default -> false;
     };
+  }
+
+  private static double[] inputRows(Graph g, Layer layer, CalibrationData data, int threads) {
+    try (var interp = dev.cimc.ir.interp.Interpreter.withThreads(threads)) {
+      return LayerInputs.collect(g, layer, data, 256, 0, interp);
+    }
+  }
+
+  private static ValueRange range(Layer layer, QuantScheme scheme, Settings s) {
+    return s.weightRange() == WeightRange.MSE ? WeightRanges.mse(layer.weight(), scheme, 100)
+        : WeightRanges.minMax(layer.weight(), scheme);
+  }
+
+  private static QuantScheme withBits(QuantScheme s, int bits) {
+    return new QuantScheme(s.kind(), bits, s.signed(), s.symmetric(), s.axis(), s.powerOfTwoScale());
+  }
+
+  /** Layers whose input rows {@link LayerInputs} samples (AdaRound, bit search): all but grouped convolutions. */
+  static boolean sampledRows(Node n) {
+    return !n.op().fullName().equals("graph.conv2d") || n.intAttr("group") == 1;
+  }
+
+  /**
+   * 10·log10(Σ (W x)² / Σ ((W − Q) x)²) over the input rows (N × K), or over the weights themselves
+   * (Σ W² / Σ (W − Q)²) without rows; +inf when Q = W.
+   */
+  static double outputSqnrDb(Layer layer, Tensor quantized, double[] rows) {
+    double[] w = layer.weightMatrix();
+    double[] q = new Layer(layer.node(), quantized, layer.weightAxis(), layer.outputAxis()).weightMatrix();
+    double signal = 0;
+    double noise = 0;
+    if (rows == null || rows.length == 0) {
+      for (int i = 0; i < w.length; i++) {
+        signal += w[i] * w[i];
+        noise += (w[i] - q[i]) * (w[i] - q[i]);
+      }
+    } else {
+      int o = layer.outChannels();
+      int k = w.length / o;
+      int n = rows.length / k;
+      double[] d = new double[w.length];
+      for (int i = 0; i < w.length; i++) {
+        d[i] = w[i] - q[i];
+      }
+      for (int r = 0; r < n; r++) {
+        int base = r * k;
+        for (int c = 0; c < o; c++) {
+          double y = 0;
+          double e = 0;
+          int wb = c * k;
+          for (int j = 0; j < k; j++) {
+            double x = rows[base + j];
+            y += w[wb + j] * x;
+            e += d[wb + j] * x;
+          }
+          signal += y * y;
+          noise += e * e;
+        }
+      }
+    }
+    return noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
   }
 
   private static CalibrationData firstSamples(CalibrationData data, int n) {
