@@ -4,7 +4,9 @@ import dev.cimc.ir.type.QuantParams;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the {@code quantize} pass needs to know, as plain data: for each activation value (by name in the
@@ -22,9 +24,11 @@ import java.util.TreeMap;
  * @param defaultWeight scheme of weights without their own (default signed symmetric per-channel 8-bit)
  * @param activations range (and optional scheme) per activation value name
  * @param weights scheme per weight constant value name
+ * @param floatLayers result value names of ops the pass leaves in float (mixed precision {@code float: true});
+ *     their results may still be quantized for the ops that read them
  */
 public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
-    Map<String, QuantScheme> weights) {
+    Map<String, QuantScheme> weights, Set<String> floatLayers) {
 
   /**
    * The observed range of one activation value.
@@ -50,6 +54,13 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
     Objects.requireNonNull(defaultWeight, "defaultWeight");
     activations = Collections.unmodifiableMap(new TreeMap<>(activations));
     weights = Collections.unmodifiableMap(new TreeMap<>(weights));
+    floatLayers = Collections.unmodifiableSet(new TreeSet<>(floatLayers));
+  }
+
+  /** A plan that keeps no layer in float. */
+  public QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
+      Map<String, QuantScheme> weights) {
+    this(defaultActivation, defaultWeight, activations, weights, Set.of());
   }
 
   /** The default schemes (W8 per channel, A8 asymmetric per tensor) and no ranges. */
@@ -67,14 +78,31 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
   public QuantPlan withRange(String value, Range range) {
     var m = new TreeMap<>(activations);
     m.put(value, range);
-    return new QuantPlan(defaultActivation, defaultWeight, m, weights);
+    return new QuantPlan(defaultActivation, defaultWeight, m, weights, floatLayers);
   }
 
   /** This plan with its own scheme for one weight constant. */
   public QuantPlan withWeightScheme(String constant, QuantScheme scheme) {
     var m = new TreeMap<>(weights);
     m.put(constant, scheme);
-    return new QuantPlan(defaultActivation, defaultWeight, activations, m);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, m, floatLayers);
+  }
+
+  /** This plan with the op producing {@code value} left in float. */
+  public QuantPlan withFloatLayer(String value) {
+    var s = new TreeSet<>(floatLayers);
+    s.add(value);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, s);
+  }
+
+  /** This plan with other default schemes. */
+  public QuantPlan withDefaults(QuantScheme activation, QuantScheme weight) {
+    return new QuantPlan(activation, weight, activations, weights, floatLayers);
+  }
+
+  /** True if the op producing {@code value} stays in float. */
+  public boolean keepsFloat(String value) {
+    return floatLayers.contains(value);
   }
 
   /** The range of an activation value, or null. */

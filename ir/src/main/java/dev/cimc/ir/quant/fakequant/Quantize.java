@@ -36,7 +36,8 @@ import java.util.Set;
  * bias of a convolution or gemm becomes an i32 constant with scale {@code s_in · s_w}. The results of
  * relu, clip, max_pool and data movement (reshape, transpose, flatten, squeeze, unsqueeze) keep their
  * input's parameters (the integer op then needs no rescaling) unless the plan gives the result a scheme of
- * its own; softmax results cover [0, 1].
+ * its own; softmax results cover [0, 1]. Ops whose result the plan names in
+ * {@link QuantPlan#floatLayers()} stay in float (their inputs are dequantized as any float reader's).
  *
  * <p>Ops handled: conv2d (constant weights, optional constant bias), gemm (alpha = beta = 1, trans_a = 0,
  * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
@@ -138,6 +139,12 @@ public final class Quantize extends Pass {
       if (n.numResults() != 1 || n.result().type().elementType() != ElementType.F32) {
         return;
       }
+      if (plan.keepsFloat(n.result().name())) {
+        if (hasIntegerForm(op)) {
+          skipped++;
+        }
+        return;
+      }
       boolean handled = switch (op) {
         case "graph.conv2d" -> conv(n);
         case "graph.gemm", "graph.matmul" -> gemm(n);
@@ -157,12 +164,16 @@ public final class Quantize extends Pass {
       } != null;
       if (handled) {
         quantized++;
-      } else if (op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
-          || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
-          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool")
-          || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op)) {
+      } else if (hasIntegerForm(op)) {
         skipped++;
       }
+    }
+
+    private static boolean hasIntegerForm(String op) {
+      return op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
+          || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
+          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool")
+          || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op);
     }
 
     // ---------------------------------------------------------------------------------------- per op
