@@ -151,7 +151,8 @@ public final class LowerToInteger extends Pass {
       boolean sameParams = xt.elementType() == out.elementType() && xt.quant().equals(out.quant());
       switch (op) {
         case "graph.conv2d":
-          return weighted(x, 0, "q.qconv2d", n.attributes());
+          // statistics a folded batch norm left on the conv are for the float passes, not part of q.qconv2d
+          return weighted(x, 0, "q.qconv2d", n.attributes().without(dev.cimc.ir.transform.FoldBatchNorm.BN_STATS));
         case "graph.gemm":
           if (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0) {
             return null;
