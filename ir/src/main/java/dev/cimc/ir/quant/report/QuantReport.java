@@ -236,7 +236,7 @@ public record QuantReport(int samples, List<LayerReport> layers, double outputSq
         QuantScheme own = plan == null ? null : plan.weightScheme(w.name());
         wBits = own != null ? own.bits() : wq.type().elementType().bits();
         QuantParams qp = wq.type().quant();
-        wScheme = scheme(wq.type().elementType(), wBits, qp, true, own != null && own.powerOfTwoScale());
+        wScheme = scheme(wq.type().elementType(), wBits, qp, own, true);
         wMin = Double.POSITIVE_INFINITY;
         wMax = Double.NEGATIVE_INFINITY;
         for (double sc : qp.scales()) {
@@ -254,17 +254,22 @@ public record QuantReport(int samples, List<LayerReport> layers, double outputSq
       TensorType t = q.value(p.quantName()).type();
       QuantScheme own = plan == null ? null : plan.activationScheme(p.floatName());
       aBits = own != null && own.kind() == QuantScheme.Kind.AFFINE ? own.bits() : t.elementType().bits();
-      aScheme = scheme(t.elementType(), aBits, t.quant(), false, own != null && own.powerOfTwoScale());
+      aScheme = scheme(t.elementType(), aBits, t.quant(), own, false);
       outScale = t.quant().scale(0);
     }
     return new LayerReport(p.floatName(), n.op().fullName(), wScheme, wBits, wMin, wMax, aScheme, aBits, outScale,
         p.quantName() == null ? Double.NaN : p.error().sqnrDb());
   }
 
-  /** {@code int4 sym per-channel}, {@code uint8 asym}: sign, bits, zero points, granularity (weights only). */
-  private static String scheme(ElementType et, int bits, QuantParams qp, boolean weight, boolean pow2) {
+  /**
+   * {@code int4 sym per-channel}, {@code uint8 asym}: sign, bits, symmetry (the plan's scheme when known, else
+   * whether every zero point is 0), granularity (weights only), power-of-two scales.
+   */
+  private static String scheme(ElementType et, int bits, QuantParams qp, QuantScheme own, boolean weight) {
     var sb = new StringBuilder(et.isSigned() ? "int" : "uint").append(bits);
-    sb.append(qp.isSymmetric() ? " sym" : " asym");
+    boolean sym = own != null ? own.symmetric() : qp.isSymmetric();
+    boolean pow2 = own != null && own.powerOfTwoScale();
+    sb.append(sym ? " sym" : " asym");
     if (weight) {
       sb.append(qp.isPerTensor() ? " per-tensor" : " per-channel");
     }
