@@ -28,6 +28,7 @@ import dev.cimc.ir.quant.config.MixedPrecision;
 import dev.cimc.ir.quant.config.PrecisionAssignment;
 import dev.cimc.ir.quant.fakequant.Quantize;
 import dev.cimc.ir.quant.integer.LowerToInteger;
+import dev.cimc.ir.quant.report.EvalSet;
 import dev.cimc.ir.quant.report.LayerReport;
 import dev.cimc.ir.quant.report.QuantReport;
 import dev.cimc.ir.tensor.Tensor;
@@ -49,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
 class QuantReportOnDigitsTest {
   private static final OpRegistry R = Dialects.standard();
   private static final Path FIXTURES = Path.of("src/test/resources/models");
-  private static final int EVAL = 128;
+  private static final int EVAL = 64;
 
   @TempDir
   Path tmp;
@@ -109,8 +110,13 @@ class QuantReportOnDigitsTest {
     Quantize.apply(g, plan, R);
     LowerToInteger.apply(g, R);
 
-    long[] labels = Arrays.copyOf(digits.get("eval_labels").toLongArray(), EVAL);
+    // the fixture's own archive as --eval would read it: stacked rows and integer labels
+    EvalSet all = EvalSet.of(FIXTURES.resolve("digits.npz"), g, "eval_images", "eval_labels");
+    assertEquals(256, all.samples().size());
+    long[] labels = Arrays.copyOf(all.labels(), EVAL);
     var eval = rows(digits.get("eval_images"), in, inName, 0, EVAL);
+    assertEquals(all.samples().sample(EVAL - 1).get(inName).contentHash(),
+        eval.sample(EVAL - 1).get(inName).contentHash());
     int[] progress = {0};
     QuantReport rep = QuantReport.measure(floatGraph, g, eval, QuantReport.Settings.defaults().withLabels(labels)
         .withPlan(plan).withProgress((done, total) -> progress[0] = done));
