@@ -181,6 +181,37 @@ class MixedPrecisionTest {
   }
 
   @Test
+  void symmetricSignedActivationsAndPowerOfTwoWeightsRunInInteger() {
+    Graph g = net();
+    QuantConfig cfg = QuantConfig.of(List.of(LayerRule.quantize(LayerMatch.op("conv2d"),
+        new WeightSpec(null, null, null, true, null), new ActivationSpec(null, true, null, null))));
+    QuantPlan plan = MixedPrecision.resolve(g, cfg).applyTo(RandomCalibration.plan(g, QuantPlan.defaults(), 8, 1));
+    assertEquals(new QuantScheme(QuantScheme.Kind.AFFINE, 8, true, true, QuantParams.PER_TENSOR, false),
+        plan.activationScheme("c1"));
+    Graph q = g.copy();
+    Quantize.apply(q, plan, R);
+    Graph fq = q.copy();
+    LowerToInteger.apply(q, R);
+    assertEquals(List.of(), Verifier.verify(q));
+    TensorType c1 = q.value("c1.q").type();
+    assertEquals(ElementType.I8, c1.elementType());
+    assertEquals(0, c1.quant().zeroPoint(0));
+    double s = q.value("w1.q").type().quant().scale(0);
+    assertEquals(s, Math.scalb(1.0, Math.getExponent(s)), "power-of-two weight scale");
+    assertEquals("q.qconv2d", q.value("c1.q").producer().operand(0).producer().op().fullName());
+    // the integer graph computes the fake-quantized one
+    var x = java.util.Map.of("x", random(new SplittableRandom(5), 1, 1, 3, 6, 6));
+    try (var it = dev.cimc.ir.interp.Interpreter.withThreads(1)) {
+      Tensor a = it.run(fq, x).get("fc");
+      Tensor b = it.run(q, x).get("fc");
+      double lsb = q.value("fc.q").type().quant().scale(0);
+      for (int i = 0; i < a.size(); i++) {
+        assertEquals(a.getDouble(i), b.getDouble(i), 1.01 * lsb, "output " + i);
+      }
+    }
+  }
+
+  @Test
   void defaultsAndRangeMethodsReachCalibration() {
     Graph g = net();
     QuantConfig cfg = new QuantConfig(WeightSpec.bits(6), new ActivationSpec(7, null, null, RangeMethod.PERCENTILE),
