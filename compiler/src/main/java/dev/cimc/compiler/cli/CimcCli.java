@@ -2,6 +2,7 @@ package dev.cimc.compiler.cli;
 
 import dev.cimc.compiler.Version;
 import dev.cimc.compiler.model.IrFiles;
+import dev.cimc.compiler.model.LoadedModel;
 import dev.cimc.compiler.model.ModelLoader;
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.dialect.Dialects;
@@ -9,7 +10,6 @@ import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.pass.PassManager;
 import dev.cimc.ir.pass.PassPipeline;
 import dev.cimc.ir.pass.PassRegistry;
-import dev.cimc.ir.pass.PassResources;
 import dev.cimc.ir.pass.Pipelines;
 import dev.cimc.ir.text.IrPrinter;
 import java.io.PrintStream;
@@ -119,12 +119,22 @@ public final class CimcCli implements Callable<Integer> {
     } else if (passes == null) {
       pipeline = Pipelines.graphLevel(pipeline);
     }
-    Graph g = ModelLoader.load(input, registry, model.toOptions(err));
+    LoadedModel loaded = ModelLoader.loadModel(input, registry, model.toOptions(err));
+    Graph g = loaded.graph();
     var manager = new PassManager(pipeline, options, registry);
+    var planned = new QuantizationFlow.Report();
     if (emit == Emit.qgraph) {
-      manager = manager.withResources(quant.resources(g, err, PassResources.empty()));
+      manager = manager.withResources(quant.resources(loaded, err, planned));
     }
     manager.run(g);
+    if (emit == Emit.qgraph && quant.wantsReport()) {
+      var provenance = new java.util.LinkedHashMap<String, String>();
+      provenance.put("cimc", Version.get());
+      provenance.put("model", input.getFileName().toString());
+      provenance.put("target", target);
+      provenance.put("pipeline", pipeline.toString());
+      quant.report(planned, g, err, provenance);
+    }
     emitGraph(g, output, instrumentation, out);
     return ExitCode.OK;
   }

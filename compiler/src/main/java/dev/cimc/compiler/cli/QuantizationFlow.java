@@ -3,19 +3,30 @@ package dev.cimc.compiler.cli;
 import dev.cimc.cim.target.QuantDefaults;
 import dev.cimc.cim.target.Target;
 import dev.cimc.cim.target.Targets;
+import dev.cimc.compiler.model.LoadedModel;
+import dev.cimc.compiler.quant.QuantConfigFile;
+import dev.cimc.compiler.quant.QuantReportJson;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.pass.Pass;
 import dev.cimc.ir.pass.PassOptions;
 import dev.cimc.ir.pass.PassPipeline;
 import dev.cimc.ir.pass.PassRegistry;
 import dev.cimc.ir.pass.PassResources;
+import dev.cimc.ir.pass.PassWarnings;
 import dev.cimc.ir.pass.Pipelines;
 import dev.cimc.ir.quant.calibrate.CalibrationData;
 import dev.cimc.ir.quant.calibrate.Calibrator;
+import dev.cimc.ir.quant.config.QuantConfig;
+import dev.cimc.ir.quant.config.QuantConfigSource;
+import dev.cimc.ir.quant.fakequant.Quantize;
+import dev.cimc.ir.quant.ptq.PostTrainingQuantization;
+import dev.cimc.ir.quant.report.EvalSet;
+import dev.cimc.ir.quant.report.QuantReport;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -73,12 +84,34 @@ final class QuantizationFlow {
       description = "Empirical bias correction (default: on at -O3).")
   Boolean biasCorrection;
 
+  @Option(names = "--quant-config", paramLabel = "FILE",
+      description = "Mixed precision per layer: a YAML or JSON file (docs/quantization-config.md); DSL @quant "
+          + "annotations apply after its rules.")
+  Path quantConfig;
+
+  @Option(names = "--quant-report", paramLabel = "FILE",
+      description = "Write the quantization report (per layer scheme, bits, scales, SQNR; overall SQNR, cosine, "
+          + "accuracy) as JSON; a table goes to stderr.")
+  Path quantReport;
+
+  @Option(names = "--eval", paramLabel = "DATA",
+      description = "Samples the report is measured on (a folder like --calib, or an .npz with labels); "
+          + "default: the calibration samples.")
+  Path eval;
+
+  @Option(names = "--eval-inputs", paramLabel = "KEY", description = "Array of --eval's .npz holding the inputs.")
+  String evalInputs;
+
+  @Option(names = "--eval-labels", paramLabel = "KEY",
+      description = "Array of --eval's .npz holding integer labels (for accuracy).")
+  String evalLabels;
+
   /** True if some flag asks for quantization. */
   boolean anyGiven() {
     return calib != null || calibRandom != null || weightBits != null || activationBits != null
         || weightGranularity != null || symmetricActivations != null || pow2Scales != null || weightRange != null
         || activationRange != null || percentile != null || classifierRange != null || adaround != null
-        || biasCorrection != null;
+        || biasCorrection != null || quantConfig != null || quantReport != null || eval != null;
   }
 
   /**
@@ -121,8 +154,18 @@ final class QuantizationFlow {
     return PassPipeline.of(passes);
   }
 
-  /** The calibration samples as a pass resource (with the progress bar); warnings go to {@code err}. */
-  PassResources resources(Graph g, PrintStream err, PassResources base) {
+  /**
+   * The pass resources of a quantizing compilation: calibration samples (with a progress bar), the
+   * mixed-precision rules of --quant-config then the model's DSL annotations, warnings to {@code err}, and
+   * the listener that keeps the float reference for the report.
+   */
+  PassResources resources(LoadedModel model, PrintStream err, Report report) {
+    Graph g = model.graph();
+    QuantConfig file = quantConfig != null ? QuantConfigFile.read(quantConfig) : QuantConfig.EMPTY;
+    PassResources base = PassResources.empty()
+        .with(QuantConfigSource.class, graph -> file.then(model.quantRules()))
+        .with(PassWarnings.class, (pass, message) -> err.println(message))
+        .with(Quantize.Listener.class, report::planned);
     if (calib == null && calibRandom == null) {
       throw new UsageException("--emit=qgraph needs calibration data",
           "give --calib DIR (samples of real inputs) or --calib-random N");
@@ -141,7 +184,50 @@ final class QuantizationFlow {
         bar.done();
       }
     };
+    report.calibration = data;
     return base.with(CalibrationData.class, data).with(Calibrator.Progress.class, progress);
+  }
+
+  /** What the quantize pass planned, kept for the report. */
+  static final class Report implements Quantize.Listener {
+    Graph floatGraph;
+    PostTrainingQuantization.Result result;
+    CalibrationData calibration;
+
+    @Override
+    public void planned(Graph reference, PostTrainingQuantization.Result r) {
+      floatGraph = reference;
+      result = r;
+    }
+  }
+
+  /** True if a report is asked for (--quant-report or --eval). */
+  boolean wantsReport() {
+    return quantReport != null || eval != null;
+  }
+
+  /** Measures the report on the quantized graph {@code g}: a table on {@code err}, JSON with --quant-report. */
+  void report(Report planned, Graph g, PrintStream err, Map<String, String> provenance) {
+    if (planned.floatGraph == null) {
+      throw new UsageException("--quant-report and --eval need a pipeline with a quantize pass", null);
+    }
+    EvalSet set = eval != null ? EvalSet.of(eval, planned.floatGraph, evalInputs, evalLabels)
+        : new EvalSet(planned.calibration, null);
+    if (eval == null) {
+      err.println("note: the report is measured on the calibration samples (give --eval DATA for held-out data)");
+    }
+    var bar = new ProgressBar(err, "measuring");
+    QuantReport rep = QuantReport.measure(planned.floatGraph, g, set.samples(), QuantReport.Settings.defaults()
+        .withLabels(set.labels()).withPlan(planned.result.plan()).withThreads(2).withProgress((done, total) -> {
+          bar.update(done, total);
+          if (done == total) {
+            bar.done();
+          }
+        }));
+    err.print(rep.table());
+    if (quantReport != null) {
+      QuantReportJson.write(quantReport, rep, provenance);
+    }
   }
 
   private static PassOptions set(PassOptions o, String name, Object value) {

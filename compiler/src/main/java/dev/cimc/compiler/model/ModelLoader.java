@@ -2,15 +2,19 @@ package dev.cimc.compiler.model;
 
 import dev.cimc.frontend.dsl.DslFrontend;
 import dev.cimc.frontend.dsl.DslModel;
+import dev.cimc.frontend.dsl.LayerHints;
 import dev.cimc.frontend.onnx.ImportOptions;
 import dev.cimc.frontend.onnx.OnnxImporter;
 import dev.cimc.ir.diag.CimcException;
 import dev.cimc.ir.diag.Location;
 import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.graph.Node;
+import dev.cimc.ir.graph.Value;
 import dev.cimc.ir.op.OpRegistry;
 import dev.cimc.ir.verify.Verifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -41,19 +45,27 @@ public final class ModelLoader {
   }
 
   public static Graph load(Path file, OpRegistry registry, Options options) {
+    return loadModel(file, registry, options).graph();
+  }
+
+  /**
+   * The model with what the file says beside the graph: a {@code .cim} program's layer hints (by node;
+   * {@link LoadedModel#quantRules()} turns the {@code @quant} ones into mixed-precision rules).
+   */
+  public static LoadedModel loadModel(Path file, OpRegistry registry, Options options) {
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
     if (!Files.exists(file)) {
       throw new CimcException(Location.file(file.toString()), "no such file", null);
     }
     return switch (ext) {
-      case "cir" -> IrFiles.read(file, registry);
+      case "cir" -> LoadedModel.of(IrFiles.read(file, registry));
       case "onnx" -> {
         ImportOptions io = ImportOptions.defaults().withRegistry(registry).withWarnings(options.warnings());
         for (ImportOptions.InputShape s : options.inputShapes()) {
           io = io.withInputShape(s.name(), s.dims());
         }
-        yield OnnxImporter.importModel(file, io);
+        yield LoadedModel.of(OnnxImporter.importModel(file, io));
       }
       case "cim" -> {
         DslModel m = DslFrontend.load(file, options.dslModel());
@@ -61,7 +73,14 @@ public final class ModelLoader {
           options.warnings().accept(w.render());
         }
         Verifier.check(m.graph());
-        yield m.graph();
+        var byNode = new LinkedHashMap<Node, LayerHints>();
+        for (var e : m.hints().entrySet()) {
+          Value v = m.graph().value(e.getKey());
+          if (v != null && v.producer() != null) {
+            byNode.put(v.producer(), e.getValue());
+          }
+        }
+        yield new LoadedModel(m.graph(), byNode);
       }
       default -> throw new CimcException(Location.file(file.toString()),
           "unknown input kind '" + (ext.isEmpty() ? name : "." + ext) + "'",

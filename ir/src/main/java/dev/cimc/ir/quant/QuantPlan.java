@@ -5,7 +5,9 @@ import dev.cimc.ir.type.QuantParams;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the {@code quantize} pass needs to know, as plain data: for each activation value (by name in the
@@ -26,9 +28,11 @@ import java.util.TreeMap;
  * @param weightCodes quantized tensors chosen for weight constants (by value name) by a PTQ algorithm
  *     (MSE range setting, AdaRound, QAT): the pass uses these codes and their parameters as they are,
  *     instead of rounding the constant to nearest over its min-max range
+ * @param floatLayers result value names of ops the pass leaves in float (mixed precision {@code float: true});
+ *     their results may still be quantized for the ops that read them
  */
 public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
-    Map<String, QuantScheme> weights, Map<String, Tensor> weightCodes) {
+    Map<String, QuantScheme> weights, Map<String, Tensor> weightCodes, Set<String> floatLayers) {
 
   /**
    * The observed range of one activation value.
@@ -60,12 +64,13 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
         throw new IllegalArgumentException("weight codes of '" + e.getKey() + "' carry no quantization parameters");
       }
     }
+    floatLayers = Collections.unmodifiableSet(new TreeSet<>(floatLayers));
   }
 
-  /** A plan without chosen weight codes. */
+  /** A plan without chosen weight codes that keeps no layer in float. */
   public QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
       Map<String, QuantScheme> weights) {
-    this(defaultActivation, defaultWeight, activations, weights, Map.of());
+    this(defaultActivation, defaultWeight, activations, weights, Map.of(), Set.of());
   }
 
   /** The default schemes (W8 per channel, A8 asymmetric per tensor) and no ranges. */
@@ -83,31 +88,43 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
   public QuantPlan withRange(String value, Range range) {
     var m = new TreeMap<>(activations);
     m.put(value, range);
-    return new QuantPlan(defaultActivation, defaultWeight, m, weights, weightCodes);
+    return new QuantPlan(defaultActivation, defaultWeight, m, weights, weightCodes, floatLayers);
   }
 
   /** This plan with its own scheme for one weight constant. */
   public QuantPlan withWeightScheme(String constant, QuantScheme scheme) {
     var m = new TreeMap<>(weights);
     m.put(constant, scheme);
-    return new QuantPlan(defaultActivation, defaultWeight, activations, m, weightCodes);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, m, weightCodes, floatLayers);
   }
 
   /** This plan with chosen codes (a quantized tensor of the constant's shape) for one weight constant. */
   public QuantPlan withWeightCodes(String constant, Tensor codes) {
     var m = new TreeMap<>(weightCodes);
     m.put(constant, codes);
-    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, m);
-  }
-
-  /** This plan with other default schemes (ranges, own schemes and codes kept). */
-  public QuantPlan withDefaults(QuantScheme activation, QuantScheme weight) {
-    return new QuantPlan(activation, weight, activations, weights, weightCodes);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, m, floatLayers);
   }
 
   /** The codes chosen for a weight constant, or null. */
   public Tensor weightCodes(String constant) {
     return weightCodes.get(constant);
+  }
+
+  /** This plan with the op producing {@code value} left in float. */
+  public QuantPlan withFloatLayer(String value) {
+    var s = new TreeSet<>(floatLayers);
+    s.add(value);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, weightCodes, s);
+  }
+
+  /** This plan with other default schemes (ranges, own schemes, codes and float layers kept). */
+  public QuantPlan withDefaults(QuantScheme activation, QuantScheme weight) {
+    return new QuantPlan(activation, weight, activations, weights, weightCodes, floatLayers);
+  }
+
+  /** True if the op producing {@code value} stays in float. */
+  public boolean keepsFloat(String value) {
+    return floatLayers.contains(value);
   }
 
   /** The range of an activation value, or null. */

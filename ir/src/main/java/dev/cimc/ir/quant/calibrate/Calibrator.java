@@ -40,12 +40,25 @@ public final class Calibrator {
    * @param classifier the observer for the classifier's logits (values feeding softmax/log_softmax, and
    *     graph outputs made by gemm or matmul), or null to treat them like other activations
    * @param threads interpreter and observer threads
+   * @param perValue observer and scheme of single values by name (mixed precision), overriding the above
    */
-  public record Settings(ObserverSpec observers, QuantScheme scheme, ObserverSpec classifier, int threads) {
+  public record Settings(ObserverSpec observers, QuantScheme scheme, ObserverSpec classifier, int threads,
+      Map<String, ValueSettings> perValue) {
     public Settings {
       if (threads < 1) {
         throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
       }
+      perValue = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(perValue));
+    }
+
+    /** Settings without per-value overrides. */
+    public Settings(ObserverSpec observers, QuantScheme scheme, ObserverSpec classifier, int threads) {
+      this(observers, scheme, classifier, threads, Map.of());
+    }
+
+    /** These settings with per-value overrides. */
+    public Settings withPerValue(Map<String, ValueSettings> overrides) {
+      return new Settings(observers, scheme, classifier, threads, overrides);
     }
 
     /** Min-max per tensor on unsigned 8-bit activations, cross-entropy on the logits, two threads. */
@@ -55,21 +68,29 @@ public final class Calibrator {
     }
 
     public Settings withObservers(ObserverSpec spec) {
-      return new Settings(spec, scheme, classifier, threads);
+      return new Settings(spec, scheme, classifier, threads, perValue);
     }
 
     public Settings withThreads(int n) {
-      return new Settings(observers, scheme, classifier, n);
+      return new Settings(observers, scheme, classifier, n, perValue);
     }
 
     public Settings withScheme(QuantScheme activations) {
-      return new Settings(observers, activations, classifier, threads);
+      return new Settings(observers, activations, classifier, threads, perValue);
     }
 
     public Settings withClassifier(ObserverSpec spec) {
-      return new Settings(observers, scheme, spec, threads);
+      return new Settings(observers, scheme, spec, threads, perValue);
     }
   }
+
+  /**
+   * The observer and scheme of one value, where they differ from the settings' (null fields keep those).
+   *
+   * @param observers the observer, or null
+   * @param scheme the activation scheme the range is searched for (MSE, KL), or null
+   */
+  public record ValueSettings(ObserverSpec observers, QuantScheme scheme) {}
 
   /** Told after each sample: {@code done} of {@code total} samples are through. */
   @FunctionalInterface
@@ -180,14 +201,20 @@ public final class Calibrator {
       return;
     }
     ObserverSpec spec = s.classifier() != null && isLogits(v) ? s.classifier() : s.observers();
-    int axis = s.scheme().axis();
+    QuantScheme scheme = s.scheme();
+    ValueSettings own = s.perValue().get(v.name());
+    if (own != null) {
+      spec = own.observers() != null ? own.observers() : spec;
+      scheme = own.scheme() != null ? own.scheme() : scheme;
+    }
+    int axis = scheme.axis();
     if (axis != QuantParams.PER_TENSOR && axis >= v.type().rank()) {
       axis = QuantParams.PER_TENSOR;
     }
     if (spec.method() == RangeMethod.CROSS_ENTROPY) {
       axis = QuantParams.PER_TENSOR;
     }
-    observers.put(v.name(), spec.create(s.scheme(), axis));
+    observers.put(v.name(), spec.create(scheme, axis));
     methods.put(v.name(), spec.method());
   }
 

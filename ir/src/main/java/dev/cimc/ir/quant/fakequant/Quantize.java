@@ -13,11 +13,15 @@ import dev.cimc.ir.pass.PassContext;
 import dev.cimc.ir.pass.PassDef;
 import dev.cimc.ir.pass.PassOption;
 import dev.cimc.ir.pass.PassOptions;
-import dev.cimc.ir.quant.LayerSchemes;
+import dev.cimc.ir.pass.PassWarnings;
 import dev.cimc.ir.quant.QuantPlan;
 import dev.cimc.ir.quant.QuantScheme;
 import dev.cimc.ir.quant.calibrate.CalibrationData;
 import dev.cimc.ir.quant.calibrate.Calibrator;
+import dev.cimc.ir.quant.config.MixedPrecision;
+import dev.cimc.ir.quant.config.PrecisionAssignment;
+import dev.cimc.ir.quant.config.QuantConfig;
+import dev.cimc.ir.quant.config.QuantConfigSource;
 import dev.cimc.ir.quant.observe.ObserverSpec;
 import dev.cimc.ir.quant.observe.RangeMethod;
 import dev.cimc.ir.quant.ptq.AdaRound;
@@ -43,7 +47,8 @@ import java.util.Set;
  * bias of a convolution or gemm becomes an i32 constant with scale {@code s_in · s_w}. The results of
  * relu, clip, max_pool and data movement (reshape, transpose, flatten, squeeze, unsqueeze) keep their
  * input's parameters (the integer op then needs no rescaling) unless the plan gives the result a scheme of
- * its own; softmax results cover [0, 1].
+ * its own; softmax results cover [0, 1]. Ops whose result the plan names in
+ * {@link QuantPlan#floatLayers()} stay in float (their inputs are dequantized as any float reader's).
  *
  * <p>Ops handled: conv2d (constant weights, optional constant bias), gemm (alpha = beta = 1, trans_a = 0,
  * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
@@ -121,8 +126,8 @@ public final class Quantize extends Pass {
 
   /**
    * Reads the pass resources {@link CalibrationData} (without it: {@code calib-samples} random inputs, counted
-   * in the statistic random-calibration-samples), {@link LayerSchemes} (per-layer schemes),
-   * {@link Calibrator.Progress} and {@link Listener}.
+   * in the statistic random-calibration-samples), {@link QuantConfigSource} (mixed precision per layer, over the
+   * options' defaults; its warnings go to {@link PassWarnings}), {@link Calibrator.Progress} and {@link Listener}.
    */
   @Override
   public boolean run(Graph graph, PassContext context) {
@@ -136,15 +141,24 @@ public final class Quantize extends Pass {
     boolean symA = o.getBool("symmetric-activations");
     QuantScheme a = new QuantScheme(affine, ab, symA, symA, QuantParams.PER_TENSOR, pow2);
     QuantPlan base = new QuantPlan(a, w, Map.of(), Map.of());
-    LayerSchemes layers = context.resource(LayerSchemes.class).orElse(null);
-    if (layers != null) {
-      base = layers.refine(graph, base);
+    QuantConfigSource source = context.resource(QuantConfigSource.class).orElse(null);
+    QuantConfig config = source != null ? source.configFor(graph) : null;
+    PrecisionAssignment mixed = config != null ? MixedPrecision.resolve(graph, config) : null;
+    if (mixed != null) {
+      base = mixed.applyTo(base);
+      PassWarnings sink = context.resource(PassWarnings.class).orElse(null);
+      if (sink != null) {
+        mixed.warnings().forEach(warning -> sink.warn(DEF.name(), warning.render()));
+      }
     }
     ObserverSpec observers = ObserverSpec.of(RangeMethod.fromText(o.getString("activation-range")))
         .withPercentile(o.getDouble("percentile"));
     Calibrator.Settings cal = Calibrator.Settings.defaults().withObservers(observers).withScheme(a)
         .withClassifier(o.getString("classifier-range").equals("same") ? null : ObserverSpec.of(RangeMethod.CROSS_ENTROPY))
         .withThreads(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+    if (mixed != null) {
+      cal = mixed.calibration(cal);
+    }
     var settings = new PostTrainingQuantization.Settings(base, cal,
         o.getString("weight-range").equals("mse") ? PostTrainingQuantization.WeightRange.MSE
             : PostTrainingQuantization.WeightRange.MIN_MAX,
@@ -161,6 +175,9 @@ public final class Quantize extends Pass {
     Graph reference = listener != null ? graph.copy() : null;
     PostTrainingQuantization.Result r = PostTrainingQuantization.plan(graph, data, settings,
         context.resource(Calibrator.Progress.class).orElse(Calibrator.Progress.NONE));
+    if (mixed != null) { // activation schemes of selected layers need the calibrated ranges
+      r = new PostTrainingQuantization.Result(mixed.applyTo(r.plan()), r.calibration(), r.layers());
+    }
     if (listener != null) {
       listener.planned(reference, r);
     }
@@ -230,6 +247,12 @@ public final class Quantize extends Pass {
       if (n.numResults() != 1 || n.result().type().elementType() != ElementType.F32) {
         return;
       }
+      if (plan.keepsFloat(n.result().name())) {
+        if (hasIntegerForm(op)) {
+          skipped++;
+        }
+        return;
+      }
       boolean handled = switch (op) {
         case "graph.conv2d" -> conv(n);
         case "graph.gemm", "graph.matmul" -> gemm(n);
@@ -249,12 +272,16 @@ public final class Quantize extends Pass {
       } != null;
       if (handled) {
         quantized++;
-      } else if (op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
-          || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
-          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool")
-          || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op)) {
+      } else if (hasIntegerForm(op)) {
         skipped++;
       }
+    }
+
+    private static boolean hasIntegerForm(String op) {
+      return op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
+          || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
+          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool")
+          || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op);
     }
 
     // ---------------------------------------------------------------------------------------- per op
