@@ -41,6 +41,10 @@ final class QuantizationFlow {
           + ".npz of batches (arrays named like the inputs, samples along the first axis).")
   Path calib;
 
+  @Option(names = "--calib-inputs", paramLabel = "KEY",
+      description = "Array of a --calib .npz holding the inputs of a single-input model (e.g. calib_images).")
+  String calibInputs;
+
   @Option(names = "--calib-random", paramLabel = "N",
       description = "Calibrate on N random samples instead (the ranges will not match real data).")
   Integer calibRandom;
@@ -108,7 +112,7 @@ final class QuantizationFlow {
 
   /** True if some flag asks for quantization. */
   boolean anyGiven() {
-    return calib != null || calibRandom != null || weightBits != null || activationBits != null
+    return calib != null || calibInputs != null || calibRandom != null || weightBits != null || activationBits != null
         || weightGranularity != null || symmetricActivations != null || pow2Scales != null || weightRange != null
         || activationRange != null || percentile != null || classifierRange != null || adaround != null
         || biasCorrection != null || quantConfig != null || quantReport != null || eval != null;
@@ -173,7 +177,8 @@ final class QuantizationFlow {
     if (calibRandom != null && calibRandom < 1) {
       throw new UsageException("--calib-random takes N >= 1, got " + calibRandom, null);
     }
-    CalibrationData data = calib != null ? CalibrationData.directory(calib, g) : CalibrationData.random(g, calibRandom, 0);
+    CalibrationData data = calib == null ? CalibrationData.random(g, calibRandom, 0)
+        : calibInputs != null ? keyed(g) : CalibrationData.directory(calib, g);
     for (String warning : data.warnings()) {
       err.println("warning: " + warning);
     }
@@ -228,6 +233,20 @@ final class QuantizationFlow {
     if (quantReport != null) {
       QuantReportJson.write(quantReport, rep, provenance);
     }
+  }
+
+  private CalibrationData keyed(Graph g) {
+    if (g.inputs().size() != 1) {
+      throw new UsageException("--calib-inputs selects the array of a single-input model; this one has "
+          + g.inputs().size() + " inputs", "name the arrays of the .npz like the inputs and drop --calib-inputs");
+    }
+    Map<String, dev.cimc.ir.tensor.Tensor> arrays = dev.cimc.ir.npy.TensorFiles.read(calib);
+    var t = arrays.get(calibInputs);
+    if (t == null) {
+      throw new dev.cimc.ir.diag.CimcException(dev.cimc.ir.diag.Location.file(calib.toString()),
+          "no array named '" + calibInputs + "'", "the archive holds: " + String.join(", ", arrays.keySet()));
+    }
+    return CalibrationData.batches(g, Map.of(calibInputs, t), calib.toString());
   }
 
   private static PassOptions set(PassOptions o, String name, Object value) {

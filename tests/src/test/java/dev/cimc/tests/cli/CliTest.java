@@ -403,6 +403,28 @@ class CliTest {
     assertTrue(wrongKey.err().contains("no array named 'input' for the graph input"), wrongKey.err());
   }
 
+  @Test
+  void mixedPrecisionConfigAndReport() throws IOException {
+    Path model = Cli.repoRoot().resolve("tests/src/test/resources/models/digits_cnn.onnx");
+    Path data = Cli.repoRoot().resolve("tests/src/test/resources/models/digits.npz");
+    Path report = tmp.resolve("report.json");
+    Cli c = Cli.run(model.toString(), "--emit=qgraph", "--calib", data.toString(), "--calib-inputs", "calib_images",
+        "--quant-config", Cli.repoRoot().resolve("examples/quant/mixed.yaml").toString(), "--eval", data.toString(),
+        "--eval-inputs", "eval_images", "--eval-labels", "eval_labels", "--quant-report", report.toString(),
+        "-o", tmp.resolve("mixed.cir").toString());
+    assertEquals(0, c.exitCode(), c.err());
+    assertTrue(c.err().contains("quantization report: 256 samples"), c.err());
+    assertTrue(c.err().contains("top-1: float 97.66% (250/256)"), c.err());
+    String json = Files.readString(report);
+    assertTrue(json.contains("\"format\" : \"cimc-quant-report\"") && json.contains("\"layers\""), json);
+    String text = Files.readString(tmp.resolve("mixed.cir"));
+    assertTrue(text.contains("!q.i4<axis=0"), "the config's 4-bit conv2 weights");
+    Path bad = Files.writeString(tmp.resolve("bad.yaml"), "layers:\n  - name: conv2\n    wieght: {bits: 4}\n");
+    Cli b = Cli.run(model.toString(), "--emit=qgraph", "--calib-random", "2", "--quant-config", bad.toString());
+    assertEquals(1, b.exitCode());
+    assertTrue(b.err().startsWith(bad + ":3:5: error:"), b.err());
+  }
+
   private Path writeNpz(String name, Map<String, Tensor> arrays) {
     Path p = tmp.resolve(name);
     NpzFormat.write(p, arrays);
