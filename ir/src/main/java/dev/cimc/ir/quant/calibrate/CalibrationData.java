@@ -138,6 +138,41 @@ public interface CalibrationData {
   }
 
   /**
+   * The first {@code count} entries along axis 0 of {@code batch} (e.g. {@code calib_images} of shape
+   * N×C×H×W), each a sample of the single input {@code input} with a leading dimension of 1.
+   */
+  static CalibrationData slices(String input, Tensor batch, int count) {
+    int[] dims = batch.shape().dims();
+    if (dims.length < 1 || count < 1 || count > dims[0]) {
+      throw new IllegalArgumentException("cannot take " + count + " samples from a tensor of shape "
+          + batch.shape());
+    }
+    dims[0] = 1;
+    TensorType one = new TensorType(batch.type().elementType(), Shape.of(dims), null);
+    int per = (int) one.numel();
+    return new CalibrationData() {
+      @Override
+      public int size() {
+        return count;
+      }
+
+      @Override
+      public Map<String, Tensor> sample(int i) {
+        double[] v = new double[per];
+        for (int k = 0; k < per; k++) {
+          v[k] = batch.getDouble(i * per + k);
+        }
+        return Map.of(input, Tensor.fromDoubles(one, v));
+      }
+
+      @Override
+      public List<String> warnings() {
+        return List.of();
+      }
+    };
+  }
+
+  /**
    * {@code n} samples of standard-normal float inputs (integer inputs are zeros; dynamic dimensions are 1),
    * drawn from {@code seed}: sample i is the same on every call. Carries a warning for the user.
    */
