@@ -45,7 +45,7 @@ public final class EqualizationReport {
   public record Result(PtqPipeline.Settings settings, OutputAgreement without, OutputAgreement with,
       List<LayerRatio> layers, double floatDrift, long pairsEqualized, long leftInFloatWithout, long leftInFloatWith) {
 
-    /** A table for people. */
+    /** A table for people: the per-layer ratios, then {@link #summary}. */
     public String format(String title) {
       var sb = new StringBuilder(title).append('\n');
       int width = 5;
@@ -57,6 +57,15 @@ public final class EqualizationReport {
       for (LayerRatio l : layers) {
         sb.append(String.format(Locale.ROOT, row, l.layer(), l.groups(), l.channels(),
             String.format(Locale.ROOT, "%.1f", l.ratioBefore()), String.format(Locale.ROOT, "%.1f", l.ratioAfter())));
+      }
+      return sb.append(summary(null)).toString();
+    }
+
+    /** The settings and both output agreements, under {@code title} unless it is null. */
+    public String summary(String title) {
+      var sb = new StringBuilder();
+      if (title != null) {
+        sb.append(title).append('\n');
       }
       var s = settings;
       sb.append(String.format(Locale.ROOT, """
