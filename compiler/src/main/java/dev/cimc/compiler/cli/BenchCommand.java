@@ -194,7 +194,7 @@ final class BenchCommand implements Callable<Integer> {
           s.activations(), s.classifier(), s.fuseActivations(), s.biasCorrection(), s.biasCorrectionSamples(),
           Math.max(1, Runtime.getRuntime().availableProcessors()));
       long t0 = System.nanoTime();
-      var r = dev.cimc.ir.quant.ptq.EqualizationReport.run(g, calib, eval, s);
+      var r = dev.cimc.ir.quant.ptq.EqualizationReport.run(g, calib, eval, s, true);
       bench.root.out.print(r.summary(String.format(java.util.Locale.ROOT,
           "%nper-tensor quantization of %s, calibrated on %s:%s (%d samples), measured on %s:%s", model, data,
           calibArray, calib.size(), data, evalArray)));

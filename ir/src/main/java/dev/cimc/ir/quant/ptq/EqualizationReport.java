@@ -2,6 +2,7 @@ package dev.cimc.ir.quant.ptq;
 
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.Node;
+import dev.cimc.ir.quant.QuantScheme;
 import dev.cimc.ir.quant.calibrate.CalibrationData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,9 +42,12 @@ public final class EqualizationReport {
    * @param pairsEqualized layer pairs equalized
    * @param leftInFloatWithout fake-quantized ops left in float without equalization
    * @param leftInFloatWith the same with equalization (the per-channel relu6 bounds it leaves)
+   * @param perChannel the same pipeline with per-channel weights and no equalization, the bound per-tensor
+   *     weights approach as equalization evens out the channels; null if not measured
    */
   public record Result(PtqPipeline.Settings settings, OutputAgreement without, OutputAgreement with,
-      List<LayerRatio> layers, double floatDrift, long pairsEqualized, long leftInFloatWithout, long leftInFloatWith) {
+      List<LayerRatio> layers, double floatDrift, long pairsEqualized, long leftInFloatWithout, long leftInFloatWith,
+      OutputAgreement perChannel) {
 
     /** A table for people: the per-layer ratios, then {@link #summary}. */
     public String format(String title) {
@@ -76,19 +80,31 @@ public final class EqualizationReport {
           s.weightRanges().text(), s.activations().method().text(), s.fuseActivations() ? " after activation functions"
               : "", s.biasCorrection() ? ", bias correction" : "", pairsEqualized, floatDrift, without.sqnrDb(),
           without.cosine(), leftInFloatWithout, with.sqnrDb(), with.cosine(), leftInFloatWith));
+      if (perChannel != null) {
+        sb.append(String.format(Locale.ROOT, "reference, per-channel weights without CLE: output SQNR %.2f dB, cosine %.5f%n",
+            perChannel.sqnrDb(), perChannel.cosine()));
+      }
       sb.append(String.format(Locale.ROOT, "(%d evaluation samples, %d output values)%n", with.samples(),
           with.values()));
       return sb.toString();
     }
   }
 
-  /** Quantizes {@code model} without and with equalization and compares both with it on {@code eval}. */
+  /**
+   * Quantizes {@code model} without and with equalization and compares both with it on {@code eval}; with
+   * {@code perChannelReference}, also with per-channel weights (a third quantization and evaluation).
+   */
   public static Result run(Graph model, CalibrationData calibration, CalibrationData eval,
-      PtqPipeline.Settings settings) {
+      PtqPipeline.Settings settings, boolean perChannelReference) {
     PtqPipeline.Result plain = PtqPipeline.run(model, calibration, settings.withEqualization(false));
     PtqPipeline.Result equalized = PtqPipeline.run(model, calibration, settings.withEqualization(true));
-    List<OutputAgreement> agreement = OutputAgreement.measure(model, List.of(plain.integer(), equalized.integer()),
-        eval, settings.threads());
+    var candidates = new ArrayList<>(List.of(plain.integer(), equalized.integer()));
+    if (perChannelReference) {
+      var perChannel = QuantScheme.weights(settings.weights().bits(), 0);
+      candidates.add(PtqPipeline.run(model, calibration,
+          settings.withEqualization(false).withWeights(perChannel, settings.weightRanges())).integer());
+    }
+    List<OutputAgreement> agreement = OutputAgreement.measure(model, candidates, eval, settings.threads());
     OutputAgreement without = agreement.get(0);
     OutputAgreement with = agreement.get(1);
 
@@ -118,7 +134,7 @@ public final class EqualizationReport {
         settings.threads());
     long pairs = equalized.passStatistics().getOrDefault("cross-layer-equalization.pairs-equalized", 0L);
     return new Result(settings, without, with, layers, drift, pairs, plain.opsLeftInFloat(),
-        equalized.opsLeftInFloat());
+        equalized.opsLeftInFloat(), perChannelReference ? agreement.get(2) : null);
   }
 
   /** max |w| of each output channel of a conv/gemm with constant weights, or null for other nodes. */
