@@ -107,10 +107,15 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Cross-layer equalization: per-layer channel-range ratios and the 8-bit weight SQNR before and after. */
+  /**
+   * Cross-layer equalization: per-layer channel-range ratios and the 8-bit weight SQNR before and after; with
+   * {@code --data}, the per-tensor W8A8 output SQNR of the integer graph without and with equalization.
+   */
   @Command(name = "cle", mixinStandardHelpOptions = true,
       description = {"Cross-layer equalization report: per layer the ratio of the largest to the smallest per-channel",
           "weight range before and after, and the output SQNR with per-tensor quantized weights before and after.",
+          "With --data: calibrate on real inputs, quantize per tensor (W8A8 by default) with and without CLE,",
+          "lower to integer ops and report the output SQNR and cosine against the float model.",
           "Without MODEL: a MobileNetV2-shaped graph with random weights and calibrated batch norms."})
   static final class Cle implements Callable<Integer> {
     @ParentCommand
@@ -122,6 +127,27 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bits", defaultValue = "8", description = "Weight bits (default: ${DEFAULT-VALUE}).")
     int bits;
 
+    @Option(names = "--data", paramLabel = "FILE.npz",
+        description = "Calibration and evaluation inputs stacked along axis 0 (e.g. tests/src/test/resources/models/digits.npz).")
+    java.nio.file.Path data;
+
+    @Option(names = "--calib-array", defaultValue = "calib_images",
+        description = "Array of --data to calibrate on (default: ${DEFAULT-VALUE}).")
+    String calibArray;
+
+    @Option(names = "--eval-array", defaultValue = "eval_images",
+        description = "Array of --data to measure on (default: ${DEFAULT-VALUE}).")
+    String evalArray;
+
+    @Option(names = "--calib-samples", description = "Calibration samples (default: all).")
+    Integer calibSamples;
+
+    @Option(names = "--eval-samples", description = "Evaluation samples (default: all).")
+    Integer evalSamples;
+
+    @Option(names = "--activation-bits", defaultValue = "8", description = "Activation bits with --data (default: ${DEFAULT-VALUE}).")
+    int activationBits;
+
     @picocli.CommandLine.Mixin
     ModelOptions modelOptions;
 
@@ -130,9 +156,15 @@ final class BenchCommand implements Callable<Integer> {
       if (bits < 2 || bits > 8) {
         throw new UsageException("--bits takes 2 to 8, got " + bits, null);
       }
+      if (activationBits < 2 || activationBits > 8) {
+        throw new UsageException("--activation-bits takes 2 to 8, got " + activationBits, null);
+      }
       var d = dev.cimc.ir.transform.CleReport.Settings.defaults();
       var settings = new dev.cimc.ir.transform.CleReport.Settings(bits, d.inputs(), d.seed());
       if (model == null) {
+        if (data != null) {
+          throw new UsageException("--data needs a MODEL", "give the model the data belongs to");
+        }
         dev.cimc.ir.transform.CleReport.main(new String[] {"--bits", Integer.toString(bits)});
         return ExitCode.OK;
       }
@@ -140,7 +172,49 @@ final class BenchCommand implements Callable<Integer> {
           modelOptions.toOptions(bench.root.err));
       bench.root.out.print(dev.cimc.ir.transform.CleReport.run(g, settings).format(
           "cross-layer equalization on " + model + " (Gaussian inputs)"));
+      if (data != null) {
+        quantized(g);
+      }
       return ExitCode.OK;
+    }
+
+    /** The W8A8 (or --bits/--activation-bits) acceptance figures on the arrays of --data. */
+    private void quantized(dev.cimc.ir.graph.Graph g) {
+      if (g.inputs().size() != 1) {
+        throw new UsageException("--data takes models with one input, " + model + " has " + g.inputs().size(), null);
+      }
+      var arrays = dev.cimc.ir.npy.NpzFormat.read(data);
+      String input = g.input(0).name();
+      var calib = slices(arrays, calibArray, "--calib-array", input, calibSamples, "--calib-samples");
+      var eval = slices(arrays, evalArray, "--eval-array", input, evalSamples, "--eval-samples");
+      var s = dev.cimc.ir.quant.ptq.PtqPipeline.Settings.perTensorW8A8();
+      s = s.withWeights(new dev.cimc.ir.quant.QuantScheme(dev.cimc.ir.quant.QuantScheme.Kind.AFFINE, bits, true, true,
+          dev.cimc.ir.type.QuantParams.PER_TENSOR, false), s.weightRanges());
+      s = new dev.cimc.ir.quant.ptq.PtqPipeline.Settings(s.equalize(), s.weights(), activationBits, s.weightRanges(),
+          s.activations(), s.classifier(), s.fuseActivations(), s.biasCorrection(), s.biasCorrectionSamples(),
+          Math.max(1, Runtime.getRuntime().availableProcessors()));
+      long t0 = System.nanoTime();
+      var r = dev.cimc.ir.quant.ptq.EqualizationReport.run(g, calib, eval, s, true);
+      bench.root.out.print(r.summary(String.format(java.util.Locale.ROOT,
+          "%nper-tensor quantization of %s, calibrated on %s:%s (%d samples), measured on %s:%s", model, data,
+          calibArray, calib.size(), data, evalArray)));
+      bench.root.out.printf(java.util.Locale.ROOT, "(%.1f s)%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private dev.cimc.ir.quant.calibrate.CalibrationData slices(java.util.Map<String, dev.cimc.ir.tensor.Tensor> arrays,
+        String name, String flag, String input, Integer count, String countFlag) {
+      var t = arrays.get(name);
+      if (t == null) {
+        throw new UsageException(data + " has no array '" + name + "'",
+            "it holds " + String.join(", ", new java.util.TreeSet<>(arrays.keySet())) + "; choose one with " + flag);
+      }
+      int available = t.shape().rank() == 0 ? 0 : t.shape().dim(0);
+      int n = count == null ? available : count;
+      if (n < 1 || n > available) {
+        throw new UsageException(countFlag + " takes 1 to " + available + " (the samples in '" + name + "'), got " + n,
+            null);
+      }
+      return dev.cimc.ir.quant.calibrate.CalibrationData.slices(input, t, n);
     }
   }
 

@@ -338,6 +338,26 @@ class CliTest {
   }
 
   @Test
+  void benchCleReportsTheQuantizedOutputSqnrWithAndWithoutEqualization() {
+    String model = Cli.repoRoot().resolve("tests/src/test/resources/models/digits_cnn.onnx").toString();
+    String data = Cli.repoRoot().resolve("tests/src/test/resources/models/digits.npz").toString();
+    Cli r = Cli.run("bench", "cle", model, "--data", data, "--calib-samples", "8", "--eval-samples", "4");
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("W8A8, weights per tensor minmax, activations minmax after activation functions"),
+        r.out());
+    assertTrue(r.out().matches("(?s).*without CLE: output SQNR -?[0-9.]+ dB, cosine [0-9.]+ \\([0-9]+ ops left in float\\)"
+        + "\n.*with CLE: +output SQNR -?[0-9.]+ dB.*\\(4 evaluation samples, 40 output values\\).*"), r.out());
+    Cli bad = Cli.run("bench", "cle", model, "--data", data, "--calib-array", "nope");
+    assertEquals(2, bad.exitCode());
+    assertTrue(bad.err().startsWith("error: " + data + " has no array 'nope'"), bad.err());
+    assertTrue(bad.err().contains("calib_images, calib_labels"), bad.err());
+    Cli many = Cli.run("bench", "cle", model, "--data", data, "--eval-samples", "300");
+    assertEquals(2, many.exitCode());
+    assertTrue(many.err().startsWith("error: --eval-samples takes 1 to 256 (the samples in 'eval_images'), got 300"),
+        many.err());
+  }
+
+  @Test
   void emitsAQuantizedGraphThatRunsWithTheIntegerInterpreter() throws IOException {
     Path model = Cli.repoRoot().resolve("tests/src/test/resources/models/digits_cnn.onnx");
     Map<String, Tensor> digits = NpzFormat.read(Cli.repoRoot().resolve("tests/src/test/resources/models/digits.npz"));

@@ -204,6 +204,32 @@ public interface CalibrationData {
   }
 
   /**
+   * The first {@code count} entries along axis 0 of {@code batch} (e.g. {@code calib_images} of shape
+   * N×C×H×W), each a sample of the single input {@code input} with a leading dimension of 1.
+   */
+  static CalibrationData slices(String input, Tensor batch, int count) {
+    if (batch.shape().rank() < 1 || count < 1 || count > batch.shape().dim(0)) {
+      throw new IllegalArgumentException("cannot take " + count + " samples from a tensor of shape " + batch.shape());
+    }
+    return new CalibrationData() {
+      @Override
+      public int size() {
+        return count;
+      }
+
+      @Override
+      public Map<String, Tensor> sample(int i) {
+        return Map.of(input, batch.rows(i, 1));
+      }
+
+      @Override
+      public List<String> warnings() {
+        return List.of();
+      }
+    };
+  }
+
+  /**
    * {@code n} samples of standard-normal float inputs (integer inputs are zeros; dynamic dimensions are 1),
    * drawn from {@code seed}: sample i is the same on every call. Carries a warning for the user.
    */

@@ -1,10 +1,13 @@
 package dev.cimc.ir.quant.ptq;
 
 import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.graph.Node;
 import dev.cimc.ir.interp.Interpreter;
 import dev.cimc.ir.quant.calibrate.CalibrationData;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.TensorType;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,47 +23,79 @@ public final class BiasCorrection {
    * with Q(W) given as float weights ({@link RoundedWeights#weights()}).
    */
   public static double[] shift(Graph g, Layer layer, Tensor quantizedWeights, CalibrationData data, int threads) {
-    Tensor w = layer.weight();
-    if (quantizedWeights.size() != w.size()) {
-      throw new IllegalArgumentException("quantized weights have " + quantizedWeights.size() + " elements, the layer "
-          + w.size());
+    Map<Node, Tensor> one = new IdentityHashMap<>();
+    one.put(layer.node(), quantizedWeights);
+    return shifts(g, List.of(layer), one, data, threads).get(layer.node());
+  }
+
+  /**
+   * {@link #shift} for several layers at once, in one pass over the calibration data: every layer sees the
+   * inputs of the float graph {@code g} (the corrections do not depend on each other), so each sample runs
+   * once whatever the number of layers. {@code quantized} maps each layer's node to its Q(W).
+   */
+  public static Map<Node, double[]> shifts(Graph g, List<Layer> layers, Map<Node, Tensor> quantized,
+      CalibrationData data, int threads) {
+    int count = layers.size();
+    Tensor[] deltas = new Tensor[count];
+    double[][] sums = new double[count][];
+    int[] inners = new int[count];
+    for (int l = 0; l < count; l++) {
+      Layer layer = layers.get(l);
+      Tensor w = layer.weight();
+      Tensor q = quantized.get(layer.node());
+      if (q == null || q.size() != w.size()) {
+        throw new IllegalArgumentException(layer.node().describe() + ": quantized weights have "
+            + (q == null ? "no" : q.size()) + " elements, the layer " + w.size());
+      }
+      double[] delta = new double[w.size()];
+      for (int i = 0; i < delta.length; i++) {
+        delta[i] = (float) (w.getDouble(i) - q.getDouble(i));
+      }
+      deltas[l] = Tensor.fromDoubles(w.type(), delta);
+      var result = layer.node().result().type();
+      sums[l] = new double[result.dim(layer.outputAxis())];
+      int inner = 1;
+      for (int d = layer.outputAxis() + 1; d < result.rank(); d++) {
+        inner *= result.dim(d);
+      }
+      inners[l] = inner;
     }
-    float[] delta = new float[w.size()];
-    for (int i = 0; i < delta.length; i++) {
-      delta[i] = (float) (w.getDouble(i) - quantizedWeights.getDouble(i));
-    }
-    var n = layer.node();
-    Tensor dw = Tensor.fromDoubles(w.type(), toDoubles(delta));
-    int channels = n.result().type().dim(layer.outputAxis());
-    double[] sum = new double[channels];
-    long count = 0;
+    long[] positions = new long[count];
     try (Interpreter interp = Interpreter.withThreads(threads)) {
       for (int i = 0; i < data.size(); i++) {
         Map<String, Tensor> in = data.sample(i);
-        Tensor x = LayerInputs.input(interp.run(g, in, true), in, n);
-        Tensor[] args = new Tensor[n.numOperands()];
-        args[0] = x;
-        args[1] = dw;
-        for (int k = 2; k < args.length; k++) {
-          args[k] = Tensor.zeros(n.operand(k).type());
+        Interpreter.Result run = interp.run(g, in, true);
+        for (int l = 0; l < count; l++) {
+          Node n = layers.get(l).node();
+          Tensor[] args = new Tensor[n.numOperands()];
+          args[0] = LayerInputs.input(run, in, n);
+          args[1] = deltas[l];
+          for (int k = 2; k < args.length; k++) {
+            args[k] = Tensor.zeros(n.operand(k).type());
+          }
+          Tensor y = interp.execute(n, args)[0];
+          double[] sum = sums[l];
+          int channels = sum.length;
+          int inner = inners[l];
+          for (int e = 0, size = y.size(); e < size; e++) {
+            sum[(e / inner) % channels] += y.getDouble(e);
+          }
+          positions[l] += y.size() / channels;
         }
-        Tensor y = interp.execute(n, args)[0];
-        int inner = 1;
-        for (int d = layer.outputAxis() + 1; d < y.shape().rank(); d++) {
-          inner *= y.shape().dim(d);
-        }
-        for (int e = 0, size = y.size(); e < size; e++) {
-          sum[(e / inner) % channels] += y.getDouble(e);
-        }
-        count += y.size() / channels;
       }
     }
-    double beta = n.op().fullName().equals("graph.gemm") ? n.floatAttr("beta") : 1.0;
-    for (int c = 0; c < channels; c++) {
-      // gemm adds beta·C: divide so that the bias update moves the output by the shift.
-      sum[c] = sum[c] / count / (beta == 0 ? 1 : beta);
+    Map<Node, double[]> out = new IdentityHashMap<>();
+    for (int l = 0; l < count; l++) {
+      Node n = layers.get(l).node();
+      double beta = n.op().fullName().equals("graph.gemm") ? n.floatAttr("beta") : 1.0;
+      double[] sum = sums[l];
+      for (int c = 0; c < sum.length; c++) {
+        // gemm adds beta·C: divide so that the bias update moves the output by the shift.
+        sum[c] = sum[c] / positions[l] / (beta == 0 ? 1 : beta);
+      }
+      out.put(n, sum);
     }
-    return sum;
+    return out;
   }
 
   /** The layer's bias plus {@code shift} (a zero bias of the output channels if the layer has none). */
@@ -76,13 +111,5 @@ public final class BiasCorrection {
     }
     TensorType t = b != null ? b.type() : TensorType.f32(shift.length);
     return Tensor.fromDoubles(t, out);
-  }
-
-  private static double[] toDoubles(float[] f) {
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
-    }
-    return d;
   }
 }
