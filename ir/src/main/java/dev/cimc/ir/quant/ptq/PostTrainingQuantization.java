@@ -153,6 +153,8 @@ public final class PostTrainingQuantization {
       Calibrator.Progress progress) {
     QuantPlan plan = s.plan();
     var layers = new ArrayList<LayerResult>();
+    var corrected = new ArrayList<Layer>();
+    var roundedByNode = new java.util.IdentityHashMap<Node, Tensor>();
     CalibrationData ptqData = data.size() <= s.ptqSamples() ? data : firstSamples(data, s.ptqSamples());
     int threads = s.calibrator().threads();
     for (Node n : g.nodes()) {
@@ -184,19 +186,36 @@ public final class PostTrainingQuantization {
       RoundedWeights rounded = s.adaRound() != null && sampledRows(n)
           ? AdaRound.apply(g, layer, scheme, range, ptqData, s.adaRound(), threads)
           : WeightRanges.roundToNearest(layer.weight(), scheme, range);
-      double shift = 0;
       if (s.biasCorrection() && layer.bias() != null && layer.bias().size() == layer.outChannels()) {
-        double[] d = BiasCorrection.shift(g, layer, rounded.weights(), ptqData, threads);
-        for (double v : d) {
-          shift = Math.max(shift, Math.abs(v));
-        }
-        WeightUpdate.setBias(g, layer, BiasCorrection.correctedBias(layer, d));
+        corrected.add(layer);
+        roundedByNode.put(n, rounded.weights());
       }
       plan = plan.withWeightCodes(wName, rounded.codes());
       if (scheme.bits() != declared.bits()) {
         plan = plan.withWeightScheme(wName, withBits(declared, scheme.bits()));
       }
-      layers.add(new LayerResult(n.result().name(), wName, scheme, rounded.params(), shift, searched));
+      layers.add(new LayerResult(n.result().name(), wName, scheme, rounded.params(), 0, searched));
+    }
+    if (!corrected.isEmpty()) {
+      // One pass over the data for every layer: each correction is measured on the float graph's inputs.
+      Map<Node, double[]> shifts = BiasCorrection.shifts(g, corrected, roundedByNode, ptqData, threads);
+      var byName = new java.util.HashMap<String, Double>();
+      for (Layer layer : corrected) {
+        double[] d = shifts.get(layer.node());
+        double largest = 0;
+        for (double v : d) {
+          largest = Math.max(largest, Math.abs(v));
+        }
+        WeightUpdate.setBias(g, layer, BiasCorrection.correctedBias(layer, d));
+        byName.put(layer.node().result().name(), largest);
+      }
+      for (int i = 0; i < layers.size(); i++) {
+        LayerResult l = layers.get(i);
+        Double shift = byName.get(l.layer());
+        if (shift != null) {
+          layers.set(i, new LayerResult(l.layer(), l.weight(), l.scheme(), l.params(), shift, l.searchedSqnrDb()));
+        }
+      }
     }
     CalibrationResult calibration = Calibrator.calibrate(g, data,
         s.calibrator().withScheme(plan.defaultActivation()), progress);
