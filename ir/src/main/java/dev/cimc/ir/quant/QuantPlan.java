@@ -22,9 +22,11 @@ import java.util.TreeMap;
  * @param defaultWeight scheme of weights without their own (default signed symmetric per-channel 8-bit)
  * @param activations range (and optional scheme) per activation value name
  * @param weights scheme per weight constant value name
+ * @param weightRanges range per weight constant (per channel of its scheme, or one) that replaces the
+ *     constant's own min/max, e.g. the scales learned by quantization-aware training; weights outside clamp
  */
 public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
-    Map<String, QuantScheme> weights) {
+    Map<String, QuantScheme> weights, Map<String, ValueRange> weightRanges) {
 
   /**
    * The observed range of one activation value.
@@ -50,6 +52,13 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
     Objects.requireNonNull(defaultWeight, "defaultWeight");
     activations = Collections.unmodifiableMap(new TreeMap<>(activations));
     weights = Collections.unmodifiableMap(new TreeMap<>(weights));
+    weightRanges = Collections.unmodifiableMap(new TreeMap<>(weightRanges));
+  }
+
+  /** A plan without weight ranges (weights are quantized over their own min/max). */
+  public QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
+      Map<String, QuantScheme> weights) {
+    this(defaultActivation, defaultWeight, activations, weights, Map.of());
   }
 
   /** The default schemes (W8 per channel, A8 asymmetric per tensor) and no ranges. */
@@ -67,14 +76,26 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
   public QuantPlan withRange(String value, Range range) {
     var m = new TreeMap<>(activations);
     m.put(value, range);
-    return new QuantPlan(defaultActivation, defaultWeight, m, weights);
+    return new QuantPlan(defaultActivation, defaultWeight, m, weights, weightRanges);
   }
 
   /** This plan with its own scheme for one weight constant. */
   public QuantPlan withWeightScheme(String constant, QuantScheme scheme) {
     var m = new TreeMap<>(weights);
     m.put(constant, scheme);
-    return new QuantPlan(defaultActivation, defaultWeight, activations, m);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, m, weightRanges);
+  }
+
+  /** This plan with a fixed range for one weight constant (one entry per channel of its scheme, or one). */
+  public QuantPlan withWeightRange(String constant, ValueRange range) {
+    var m = new TreeMap<>(weightRanges);
+    m.put(constant, range);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, m);
+  }
+
+  /** The fixed range of a weight constant, or null (then its own min/max is used). */
+  public ValueRange weightRange(String constant) {
+    return weightRanges.get(constant);
   }
 
   /** The range of an activation value, or null. */
