@@ -370,6 +370,13 @@ public final class Quantize extends Pass {
       if (fixed != null && fixed.channels() == channels) {
         lo = fixed.min();
         hi = fixed.max();
+        // Weights outside the given range clamp to it (not to the code type's wider range).
+        double[] v = new double[t.size()];
+        for (int i = 0; i < v.length; i++) {
+          int c = perChannel ? (i / inner) % channels : 0;
+          v[i] = Math.max(lo[c], Math.min(hi[c], t.getDouble(i)));
+        }
+        t = Tensor.fromDoubles(t.type(), v);
       }
       QuantScheme s = new QuantScheme(scheme.kind(), scheme.bits(), scheme.signed(), scheme.symmetric(),
           perChannel ? axis : QuantParams.PER_TENSOR, scheme.powerOfTwoScale());
