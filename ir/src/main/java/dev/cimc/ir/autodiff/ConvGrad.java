@@ -6,7 +6,9 @@ import dev.cimc.ir.dialect.graph.SlidingWindow;
 /**
  * The gradient of {@code graph.conv2d} (NCHW, weights M×C/group×kH×kW, any strides, pads, dilations and
  * group, optional bias) by im2col: per image and group, the patch matrix {@code cols} (C/group·kH·kW ×
- * OH·OW) gives {@code dW += dY·colsᵀ}, and {@code dcols = Wᵀ·dY} scattered back (col2im) gives dX.
+ * OH·OW) gives {@code dW += dY·colsᵀ}, and {@code dcols = Wᵀ·dY} scattered back (col2im) gives dX. The
+ * patches are stored transposed (one row of C/group·kH·kW taps per output pixel) so both products run as
+ * unit-stride multiply-adds over a weight row, which the JIT vectorizes.
  */
 final class ConvGrad {
   private ConvGrad() {}
@@ -48,7 +50,7 @@ final class ConvGrad {
     float[] gb = st.gradInput(2);
     float[] cols = new float[k * p];
     float[] dcols = gx != null ? new float[k * p] : null;
-    // Source index of each patch entry (or -1 for padding) relative to the group's first channel.
+    // Source index of each patch entry (or -1 for padding) relative to the group's first channel, pixel-major.
     int[] src = new int[k * p];
     for (int ci = 0; ci < cg; ci++) {
       for (int ky = 0; ky < kh; ky++) {
@@ -59,7 +61,7 @@ final class ConvGrad {
             for (int ox = 0; ox < ow; ox++) {
               int ix = ox * sw - pw + kx * dw;
               boolean in = iy >= 0 && iy < h && ix >= 0 && ix < w;
-              src[row * p + oy * ow + ox] = in ? (ci * h + iy) * w + ix : -1;
+              src[(oy * ow + ox) * k + row] = in ? (ci * h + iy) * w + ix : -1;
             }
           }
         }
@@ -86,13 +88,15 @@ final class ConvGrad {
           for (int mi = 0; mi < mg; mi++) {
             int gyRow = yOff + mi * p;
             int wRow = (g * mg + mi) * k;
-            for (int r = 0; r < k; r++) {
-              int colRow = r * p;
-              float acc = 0;
-              for (int q = 0; q < p; q++) {
-                acc += gy[gyRow + q] * cols[colRow + q];
+            for (int q = 0; q < p; q++) {
+              float gv = gy[gyRow + q];
+              if (gv == 0f) {
+                continue;
               }
-              gw[wRow + r] += acc;
+              int colRow = q * k;
+              for (int r = 0; r < k; r++) {
+                gw[wRow + r] += gv * cols[colRow + r];
+              }
             }
           }
         }
@@ -101,14 +105,14 @@ final class ConvGrad {
           for (int mi = 0; mi < mg; mi++) {
             int gyRow = yOff + mi * p;
             int wRow = (g * mg + mi) * k;
-            for (int r = 0; r < k; r++) {
-              float wv = wt[wRow + r];
-              if (wv == 0f) {
+            for (int q = 0; q < p; q++) {
+              float gv = gy[gyRow + q];
+              if (gv == 0f) {
                 continue;
               }
-              int colRow = r * p;
-              for (int q = 0; q < p; q++) {
-                dcols[colRow + q] += wv * gy[gyRow + q];
+              int colRow = q * k;
+              for (int r = 0; r < k; r++) {
+                dcols[colRow + r] += gv * wt[wRow + r];
               }
             }
           }

@@ -78,12 +78,16 @@ public record FakeQuant(double[] scales, long[] zeroPoints, long qmin, long qmax
       s[c] = effectiveScale(c);
     }
     float[] y = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      int c = ch == 1 ? 0 : (i / inner) % ch;
+    int block = ch == 1 ? x.length : inner;
+    for (int base = 0, k = 0; base < x.length; base += block, k++) {
+      int c = ch == 1 ? 0 : k % ch;
+      double sc = s[c];
       long z = zeroPoints[c];
-      double v = Math.rint(x[i] / s[c]) + z;
-      double q = Double.isNaN(v) ? z : Math.max(qmin, Math.min(qmax, v));
-      y[i] = (float) (s[c] * (q - z));
+      for (int i = base, e = Math.min(x.length, base + block); i < e; i++) {
+        double v = Math.rint(x[i] / sc) + z;
+        double q = Double.isNaN(v) ? z : Math.max(qmin, Math.min(qmax, v));
+        y[i] = (float) (sc * (q - z));
+      }
     }
     return y;
   }

@@ -70,27 +70,25 @@ final class LinalgGrad {
   /** Adds the gradients of {@code Y = alpha·A·B} (m×k times k×n, strided, at offsets) into ga and gb. */
   private static void product(float[] a, float[] b, float[] gy, float[] ga, float[] gb, int aOff, int bOff, int yOff,
       int m, int n, int k, int ra, int ca, int rb, int cb, float alpha) {
-    if (ga != null) {
-      for (int i = 0; i < m; i++) {
-        for (int p = 0; p < k; p++) {
-          float s = 0;
-          int bp = bOff + p * rb;
-          int yi = yOff + i * n;
-          for (int j = 0; j < n; j++) {
-            s += gy[yi + j] * b[bp + j * cb];
-          }
-          ga[aOff + i * ra + p * ca] += alpha * s;
+    // dA(i, p) += alpha·dY(i, j)·B(p, j) and dB(p, j) += alpha·A(i, p)·dY(i, j): loops over p innermost,
+    // unit-stride for the usual layouts (A row-major, B transposed).
+    for (int i = 0; i < m; i++) {
+      int ai = aOff + i * ra;
+      for (int j = 0; j < n; j++) {
+        float g = alpha * gy[yOff + i * n + j];
+        if (g == 0f) {
+          continue;
         }
-      }
-    }
-    if (gb != null) {
-      for (int p = 0; p < k; p++) {
-        for (int j = 0; j < n; j++) {
-          float s = 0;
-          for (int i = 0; i < m; i++) {
-            s += a[aOff + i * ra + p * ca] * gy[yOff + i * n + j];
+        int bj = bOff + j * cb;
+        if (ga != null) {
+          for (int p = 0; p < k; p++) {
+            ga[ai + p * ca] += g * b[bj + p * rb];
           }
-          gb[bOff + p * rb + j * cb] += alpha * s;
+        }
+        if (gb != null) {
+          for (int p = 0; p < k; p++) {
+            gb[bj + p * rb] += g * a[ai + p * ca];
+          }
         }
       }
     }

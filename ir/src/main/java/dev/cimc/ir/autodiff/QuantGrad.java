@@ -27,19 +27,28 @@ final class QuantGrad {
     long qmax = fq.qmax();
     long[] zp = fq.zeroPoints();
     double[] acc = new double[ch];
-    for (int i = 0; i < x.length; i++) {
-      int c = ch == 1 ? 0 : (i / inner) % ch;
-      double u = x[i] / s[c];
-      double q = Math.rint(u) + zp[c];
-      boolean low = q < qmin;
-      boolean high = q > qmax;
-      if (gx != null && !low && !high) {
-        gx[i] += gy[i];
+    int block = ch == 1 ? x.length : inner;
+    for (int base = 0, k = 0; base < x.length; base += block, k++) {
+      int c = ch == 1 ? 0 : k % ch;
+      double sc = s[c];
+      double z = zp[c];
+      double d = 0;
+      for (int i = base, e = Math.min(x.length, base + block); i < e; i++) {
+        double u = x[i] / sc;
+        double r = Math.rint(u);
+        double q = r + z;
+        if (q < qmin) {
+          d += (qmin - z) * gy[i];
+        } else if (q > qmax) {
+          d += (qmax - z) * gy[i];
+        } else {
+          if (gx != null) {
+            gx[i] += gy[i];
+          }
+          d += (r - u) * gy[i];
+        }
       }
-      if (gs != null) {
-        double d = low ? qmin - zp[c] : high ? qmax - zp[c] : Math.rint(u) - u;
-        acc[c] += d * gy[i];
-      }
+      acc[c] += d;
     }
     if (gs != null) {
       double n = (double) x.length / ch;

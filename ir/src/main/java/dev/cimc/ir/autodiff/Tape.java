@@ -44,9 +44,20 @@ public final class Tape {
   /** Runs {@code g} on {@code inputs} (by graph-input name) recording every value. */
   public static Tape forward(Graph g, Map<String, Tensor> inputs, Parameters params, GradRules rules,
       Interpreter interp) {
+    return forward(g, inputs, new ConstantCache(params), rules, interp);
+  }
+
+  /**
+   * Runs {@code g} on {@code inputs} with the cache's parameters; nodes that read only constants take their
+   * results from {@code cache} (computing them once for all tapes sharing it).
+   */
+  public static Tape forward(Graph g, Map<String, Tensor> inputs, ConstantCache cache, GradRules rules,
+      Interpreter interp) {
+    Parameters params = cache.parameters();
     var env = new IdentityHashMap<Value, Tensor>();
     var needs = new IdentityHashMap<Value, Boolean>();
     var quantizers = new IdentityHashMap<Node, FakeQuant>();
+    var constant = new IdentityHashMap<Value, Boolean>();
     for (Value in : g.inputs()) {
       Tensor t = inputs.get(in.name());
       if (t == null) {
@@ -66,27 +77,30 @@ public final class Tape {
         need |= needs.containsKey(n.operand(i));
       }
       String op = n.op().fullName();
+      boolean constantOnly = n.numOperands() > 0;
+      for (Value v : n.operands()) {
+        constantOnly &= constant.containsKey(v);
+      }
       Tensor res;
-      if (op.equals("const")) {
+      if (constantOnly) {
+        res = cache.get(n, k -> compute(k, args, params, quantizers, interp));
+        if (n.op() == QDialect.QUANTIZE) {
+          quantizers.put(n, quantizer(n, params));
+          need |= params.quantizers().containsKey(n.result().name());
+        }
+      } else if (op.equals("const")) {
         Tensor own = params.constants().get(n.result().name());
         res = own != null ? own : ((Attribute.TensorAttr) n.attr("value")).value();
         need = params.wrt().contains(n.result().name());
-      } else if (n.op() == QDialect.QUANTIZE) {
-        requireFakeQuant(n);
-        FakeQuant fq = params.quantizers().get(n.result().name());
-        need |= fq != null;
-        fq = fq != null ? fq : FakeQuant.of(n.result().type());
-        quantizers.put(n, fq);
-        res = Tensor.wrap(new TensorType(ElementType.F32, n.result().type().shape(), null),
-            fq.apply(floats(args[0]), args[0].shape().dims()));
-      } else if (n.op() == QDialect.DEQUANTIZE && quantizers.containsKey(n.operand(0).producer())) {
-        res = args[0];
       } else {
-        res = interp.execute(n, args)[0];
-        if (n.numResults() != 1) {
-          throw new CimcException(n.location(), n.describe() + ": ops with several results cannot be differentiated",
-              null);
+        if (n.op() == QDialect.QUANTIZE) {
+          quantizers.put(n, quantizer(n, params));
+          need |= params.quantizers().containsKey(n.result().name());
         }
+        res = compute(n, args, params, quantizers, interp);
+      }
+      if (op.equals("const") || constantOnly) {
+        constant.put(n.result(), Boolean.TRUE);
       }
       env.put(n.result(), res);
       if (need) {
@@ -94,6 +108,30 @@ public final class Tape {
       }
     }
     return new Tape(g, params, rules, env, needs, quantizers);
+  }
+
+  private static FakeQuant quantizer(Node q, Parameters params) {
+    requireFakeQuant(q);
+    FakeQuant fq = params.quantizers().get(q.result().name());
+    return fq != null ? fq : FakeQuant.of(q.result().type());
+  }
+
+  /** The result of a node that is not a constant: fake quantization, its pass-through dequantize, or the kernel. */
+  private static Tensor compute(Node n, Tensor[] args, Parameters params, IdentityHashMap<Node, FakeQuant> quantizers,
+      Interpreter interp) {
+    if (n.op() == QDialect.QUANTIZE) {
+      FakeQuant fq = quantizer(n, params);
+      return Tensor.wrap(new TensorType(ElementType.F32, n.result().type().shape(), null),
+          fq.apply(floats(args[0]), args[0].shape().dims()));
+    }
+    if (n.op() == QDialect.DEQUANTIZE && quantizers.containsKey(n.operand(0).producer())) {
+      return args[0];
+    }
+    if (n.numResults() != 1) {
+      throw new CimcException(n.location(), n.describe() + ": ops with several results cannot be differentiated",
+          null);
+    }
+    return interp.execute(n, args)[0];
   }
 
   private static void requireFakeQuant(Node q) {

@@ -1,6 +1,7 @@
 package dev.cimc.ir.quant.qat;
 
 import dev.cimc.ir.attr.Attribute;
+import dev.cimc.ir.autodiff.ConstantCache;
 import dev.cimc.ir.autodiff.FakeQuant;
 import dev.cimc.ir.autodiff.GradRules;
 import dev.cimc.ir.autodiff.Gradients;
@@ -277,11 +278,11 @@ public final class QatTrainer {
 
     /** One optimizer step on the samples {@code idx}; returns their mean loss. */
     double step(LabelledData data, int[] idx, double lrFactor, ExecutorService pool, Interpreter interp) {
-      Parameters p = parameters(true);
+      var cache = new ConstantCache(parameters(true));
       var tasks = new ArrayList<Callable<Object[]>>();
       for (int i : idx) {
         tasks.add(() -> {
-          Tape tape = Tape.forward(tg.graph, Map.of(data.input(), data.sample(i)), p, rules, interp);
+          Tape tape = Tape.forward(tg.graph, Map.of(data.input(), data.sample(i)), cache, rules, interp);
           float[] logits = tape.outputs().get(output).floats();
           var loss = SoftmaxCrossEntropy.evaluate(logits, 1, logits.length, new int[] {data.label(i)});
           return new Object[] {loss.value(), tape.backward(Map.of(output, loss.gradient()))};
@@ -363,12 +364,12 @@ public final class QatTrainer {
     }
 
     double accuracy(LabelledData data, ExecutorService pool, Interpreter interp) {
-      Parameters p = parameters(false);
+      var cache = new ConstantCache(parameters(false));
       var tasks = new ArrayList<Callable<Object[]>>();
       for (int i = 0; i < data.size(); i++) {
         int k = i;
         tasks.add(() -> {
-          Tape tape = Tape.forward(tg.graph, Map.of(data.input(), data.sample(k)), p, rules, interp);
+          Tape tape = Tape.forward(tg.graph, Map.of(data.input(), data.sample(k)), cache, rules, interp);
           return new Object[] {argmax(tape.outputs().get(output)) == data.label(k)};
         });
       }
