@@ -53,6 +53,24 @@ class QatCliTest {
   }
 
   @Test
+  void pow2ScalesReachTheIntegerGraph() throws IOException {
+    Path out = tmp.resolve("p.cir");
+    Cli r = Cli.run(args("--pow2-scales", "--batch", "64", "--optimizer", "sgd", "--lr", "0.01", "-o", out.toString())
+        .toArray(String[]::new));
+    assertEquals(0, r.exitCode(), r.err());
+    var m = java.util.regex.Pattern.compile("scales?=\\[?([0-9.eE, -]+)\\]?").matcher(Files.readString(out));
+    int scales = 0;
+    while (m.find()) {
+      for (String v : m.group(1).split(",\\s*")) {
+        double s = Double.parseDouble(v);
+        assertEquals(s, Math.pow(2, Math.rint(Math.log(s) / Math.log(2))), 0.0, "scale " + s);
+        scales++;
+      }
+    }
+    assertTrue(scales > 20, "scales found: " + scales);
+  }
+
+  @Test
   void missingArrayNamesTheKeysAndTheFlag() {
     Cli r = Cli.run("qat", fixture("digits_cnn.onnx"), "--data", fixture("digits.npz"), "--weight-bits", "2",
         "--activation-bits", "8", "-o", tmp.resolve("q.cir").toString());

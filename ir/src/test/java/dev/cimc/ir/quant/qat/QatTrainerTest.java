@@ -181,9 +181,11 @@ class QatTrainerTest {
   @Test
   void aPlanWeightRangeReplacesTheWeightsOwnMinMax() {
     Graph g = net();
-    QuantPlan plan = QuantPlan.withBits(4, 8).withRange("x", new QuantPlan.Range(0, 1))
-        .withRange("c", new QuantPlan.Range(-1, 1)).withRange("logits", new QuantPlan.Range(-2, 2))
-        .withWeightRange("w1", ValueRange.perChannel(new double[] {-0.7, -0.35}, new double[] {0.7, 0.35}));
+    // the other with* methods keep the weight range
+    QuantPlan plan = QuantPlan.withBits(4, 8)
+        .withWeightRange("w1", ValueRange.perChannel(new double[] {-0.7, -0.35}, new double[] {0.7, 0.35}))
+        .withRange("x", new QuantPlan.Range(0, 1)).withRange("c", new QuantPlan.Range(-1, 1))
+        .withWeightScheme("w2", QuantScheme.weights(4, 0)).withRange("logits", new QuantPlan.Range(-2, 2));
     assertNotNull(plan.weightRange("w1"));
     Quantize.apply(g, plan, R);
     Tensor codes = ((Attribute.TensorAttr) g.value("w1.q").producer().attr("value")).value();
