@@ -46,6 +46,21 @@ public record FakeQuant(double[] scales, long[] zeroPoints, long qmin, long qmax
     return scales.length;
   }
 
+  @Override
+  public double[] scales() {
+    return scales.clone();
+  }
+
+  @Override
+  public long[] zeroPoints() {
+    return zeroPoints.clone();
+  }
+
+  /** The zero point of {@code channel}. */
+  public long zeroPoint(int channel) {
+    return zeroPoints[channel];
+  }
+
   /** The same quantizer with other scales. */
   public FakeQuant withScales(double[] s) {
     return new FakeQuant(s, zeroPoints, qmin, qmax, axis, powerOfTwo);
