@@ -174,4 +174,19 @@ class GradRulesTest {
           %y = graph.softmax(%x) : tensor<3x5xf64>
           return %y"""), 28);
   }
+
+  @Test
+  void aSmallNetworkEndToEnd() {
+    // the rules composed: fan-out, broadcasting, kinks (a fixed draw keeps the differences off them)
+    FiniteDifferences.check(graph("%x: tensor<2x2x6x6xf64>, %w: tensor<4x2x3x3xf64>, %b: tensor<4xf64>, "
+        + "%s: tensor<4x1x1xf64>, %fc: tensor<3x36xf64>", "tensor<2x3xf64>", """
+          %c = graph.conv2d(%x, %w, %b) {pads = [1, 1, 1, 1], strides = [2, 2]} : tensor<2x4x3x3xf64>
+          %m = graph.mul(%c, %s) : tensor<2x4x3x3xf64>
+          %r = graph.relu(%m) : tensor<2x4x3x3xf64>
+          %a = graph.add(%r, %c) : tensor<2x4x3x3xf64>
+          %f = graph.flatten(%a) {axis = 1} : tensor<2x36xf64>
+          %l = graph.gemm(%f, %fc) {trans_b = 1} : tensor<2x3xf64>
+          %y = graph.softmax(%l) : tensor<2x3xf64>
+          return %y"""), 29);
+  }
 }
