@@ -22,6 +22,10 @@ digits.npz holds a calibration and an evaluation split, never seen in training:
   and the transformer's view of the same images: calib_tokens (128,16,4), eval_tokens (256,16,4).
 Pixel values are the digits' 0..16 divided by 16 (so in [0, 1]).
 
+digits_train.npz holds the samples the models trained on (for quantization-aware training tests):
+  train_images (1413,1,32,32) f32, train_labels (1413,) i64.
+`make_models.py --train-split` writes only this file (no training; the split is the same).
+
 models.json records, per model, the file, opset, input and output names and shapes, and the
 accuracy on the evaluation split. Everything is seeded; a rerun writes the same weights up to
 PyTorch's own nondeterminism across versions.
@@ -192,7 +196,19 @@ def save_npz(path, arrays):
             z.writestr(info, buf.getvalue())
 
 
+def save_train_split(x32, y):
+    """The samples every model trained on (everything after the calibration and evaluation splits)."""
+    trn = slice(CALIB + EVAL, None)
+    save_npz(os.path.join(OUT, "digits_train.npz"), {
+        "train_images": x32[trn].numpy(), "train_labels": y[trn].numpy(),
+    })
+
+
 def main():
+    if "--train-split" in sys.argv[1:]:
+        x32, _, y = data()
+        save_train_split(x32, y)
+        return
     torch.manual_seed(SEED)
     torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
     start = time.time()
@@ -233,6 +249,7 @@ def main():
         "eval_images": x32[ev].numpy(), "eval_labels": y[ev].numpy(),
         "calib_tokens": tokens[cal].numpy(), "eval_tokens": tokens[ev].numpy(),
     })
+    save_train_split(x32, y)
     with open(os.path.join(OUT, "models.json"), "w") as f:
         json.dump({"generator": "make_models.py", "torch": torch.__version__, "seed": SEED, "models": manifest},
                   f, indent=2)

@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
     description = {"The compiler for compute-in-memory accelerators.",
         "Compiles INPUT (.onnx or .cir text IR) through the pass pipeline of the chosen level and emits the result."},
     subcommands = {OptCommand.class, RunCommand.class, ExportCommand.class, FmtCommand.class, PassesCommand.class,
-        BenchCommand.class,
+        BenchCommand.class, QatCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:bad input (model, IR or tensor file)", "2:bad command line",

@@ -25,14 +25,17 @@ import java.util.TreeSet;
  * @param defaultWeight scheme of weights without their own (default signed symmetric per-channel 8-bit)
  * @param activations range (and optional scheme) per activation value name
  * @param weights scheme per weight constant value name
+ * @param weightRanges range per weight constant (per channel of its scheme, or one) that replaces the
+ *     constant's own min/max, e.g. the scales learned by quantization-aware training; weights outside clamp
  * @param weightCodes quantized tensors chosen for weight constants (by value name) by a PTQ algorithm
- *     (MSE range setting, AdaRound, QAT): the pass uses these codes and their parameters as they are,
- *     instead of rounding the constant to nearest over its min-max range
+ *     (MSE range setting, AdaRound): the pass uses these codes and their parameters as they are, instead of
+ *     rounding the constant to nearest
  * @param floatLayers result value names of ops the pass leaves in float (mixed precision {@code float: true});
  *     their results may still be quantized for the ops that read them
  */
 public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
-    Map<String, QuantScheme> weights, Map<String, Tensor> weightCodes, Set<String> floatLayers) {
+    Map<String, QuantScheme> weights, Map<String, ValueRange> weightRanges, Map<String, Tensor> weightCodes,
+    Set<String> floatLayers) {
 
   /**
    * The observed range of one activation value.
@@ -58,6 +61,7 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
     Objects.requireNonNull(defaultWeight, "defaultWeight");
     activations = Collections.unmodifiableMap(new TreeMap<>(activations));
     weights = Collections.unmodifiableMap(new TreeMap<>(weights));
+    weightRanges = Collections.unmodifiableMap(new TreeMap<>(weightRanges));
     weightCodes = Collections.unmodifiableMap(new TreeMap<>(weightCodes));
     for (var e : weightCodes.entrySet()) {
       if (e.getValue().type().quant() == null) {
@@ -67,10 +71,10 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
     floatLayers = Collections.unmodifiableSet(new TreeSet<>(floatLayers));
   }
 
-  /** A plan without chosen weight codes that keeps no layer in float. */
+  /** A plan without weight ranges or codes (weights are quantized over their own min/max), no float layers. */
   public QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight, Map<String, Range> activations,
       Map<String, QuantScheme> weights) {
-    this(defaultActivation, defaultWeight, activations, weights, Map.of(), Set.of());
+    this(defaultActivation, defaultWeight, activations, weights, Map.of(), Map.of(), Set.of());
   }
 
   /** The default schemes (W8 per channel, A8 asymmetric per tensor) and no ranges. */
@@ -88,21 +92,33 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
   public QuantPlan withRange(String value, Range range) {
     var m = new TreeMap<>(activations);
     m.put(value, range);
-    return new QuantPlan(defaultActivation, defaultWeight, m, weights, weightCodes, floatLayers);
+    return new QuantPlan(defaultActivation, defaultWeight, m, weights, weightRanges, weightCodes, floatLayers);
   }
 
   /** This plan with its own scheme for one weight constant. */
   public QuantPlan withWeightScheme(String constant, QuantScheme scheme) {
     var m = new TreeMap<>(weights);
     m.put(constant, scheme);
-    return new QuantPlan(defaultActivation, defaultWeight, activations, m, weightCodes, floatLayers);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, m, weightRanges, weightCodes, floatLayers);
+  }
+
+  /** This plan with a fixed range for one weight constant (one entry per channel of its scheme, or one). */
+  public QuantPlan withWeightRange(String constant, ValueRange range) {
+    var m = new TreeMap<>(weightRanges);
+    m.put(constant, range);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, m, weightCodes, floatLayers);
+  }
+
+  /** The fixed range of a weight constant, or null (then its own min/max is used). */
+  public ValueRange weightRange(String constant) {
+    return weightRanges.get(constant);
   }
 
   /** This plan with chosen codes (a quantized tensor of the constant's shape) for one weight constant. */
   public QuantPlan withWeightCodes(String constant, Tensor codes) {
     var m = new TreeMap<>(weightCodes);
     m.put(constant, codes);
-    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, m, floatLayers);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, weightRanges, m, floatLayers);
   }
 
   /** The codes chosen for a weight constant, or null. */
@@ -114,12 +130,12 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
   public QuantPlan withFloatLayer(String value) {
     var s = new TreeSet<>(floatLayers);
     s.add(value);
-    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, weightCodes, s);
+    return new QuantPlan(defaultActivation, defaultWeight, activations, weights, weightRanges, weightCodes, s);
   }
 
-  /** This plan with other default schemes (ranges, own schemes, codes and float layers kept). */
+  /** This plan with other default schemes (everything else kept). */
   public QuantPlan withDefaults(QuantScheme activation, QuantScheme weight) {
-    return new QuantPlan(activation, weight, activations, weights, weightCodes, floatLayers);
+    return new QuantPlan(activation, weight, activations, weights, weightRanges, weightCodes, floatLayers);
   }
 
   /** True if the op producing {@code value} stays in float. */

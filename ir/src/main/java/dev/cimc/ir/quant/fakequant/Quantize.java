@@ -43,7 +43,8 @@ import java.util.Set;
  *
  * <p>Activations are quantized per tensor with the plan's range and scheme (by value name in the float
  * graph); a value without a range leaves its consumers in float. Weight constants become quantized
- * constants (signed symmetric, per output channel by default, each channel over its own min/max); a float
+ * constants (signed symmetric, per output channel by default, each channel over its own min/max or the plan's
+ * weight range); a float
  * bias of a convolution or gemm becomes an i32 constant with scale {@code s_in · s_w}. The results of
  * relu, clip, max_pool and data movement (reshape, transpose, flatten, squeeze, unsqueeze) keep their
  * input's parameters (the integer op then needs no rescaling) unless the plan gives the result a scheme of
@@ -492,6 +493,18 @@ public final class Quantize extends Pass {
         double v = t.getDouble(i);
         lo[c] = Math.min(lo[c], v);
         hi[c] = Math.max(hi[c], v);
+      }
+      dev.cimc.ir.quant.ValueRange fixed = plan.weightRange(w.name());
+      if (fixed != null && fixed.channels() == channels) {
+        lo = fixed.min();
+        hi = fixed.max();
+        // Weights outside the given range clamp to it (not to the code type's wider range).
+        double[] v = new double[t.size()];
+        for (int i = 0; i < v.length; i++) {
+          int c = perChannel ? (i / inner) % channels : 0;
+          v[i] = Math.max(lo[c], Math.min(hi[c], t.getDouble(i)));
+        }
+        t = Tensor.fromDoubles(t.type(), v);
       }
       QuantScheme s = new QuantScheme(scheme.kind(), scheme.bits(), scheme.signed(), scheme.symmetric(),
           perChannel ? axis : QuantParams.PER_TENSOR, scheme.powerOfTwoScale());
