@@ -32,6 +32,32 @@ public interface CalibrationData {
   /** Warnings for the user about this data (empty for real data). */
   List<String> warnings();
 
+  /** {@code size} samples made on demand by {@code sample}, with {@code warnings} for the user. */
+  static CalibrationData of(int size, java.util.function.IntFunction<Map<String, Tensor>> sample, List<String> warnings) {
+    List<String> w = List.copyOf(warnings);
+    return new CalibrationData() {
+      @Override
+      public int size() {
+        return size;
+      }
+
+      @Override
+      public Map<String, Tensor> sample(int i) {
+        return sample.apply(i);
+      }
+
+      @Override
+      public List<String> warnings() {
+        return w;
+      }
+    };
+  }
+
+  /** The first {@code n} samples (all of them if there are fewer). */
+  default CalibrationData first(int n) {
+    return n >= size() ? this : of(n, this::sample, warnings());
+  }
+
   /**
    * The samples in a directory, one per entry in name order: an {@code .npz} file maps its arrays to inputs
    * by name (a single array may have any name when the graph has a single input); an {@code .npy} file is
@@ -62,22 +88,7 @@ public interface CalibrationData {
       names.add(in.name());
     }
     List<Path> files = List.copyOf(entries);
-    return new CalibrationData() {
-      @Override
-      public int size() {
-        return files.size();
-      }
-
-      @Override
-      public Map<String, Tensor> sample(int i) {
-        return load(files.get(i), names);
-      }
-
-      @Override
-      public List<String> warnings() {
-        return List.of();
-      }
-    };
+    return of(files.size(), i -> load(files.get(i), names), List.of());
   }
 
   private static boolean isTensorFile(Path p) {
@@ -180,27 +191,14 @@ public interface CalibrationData {
       rows.put(in.name(), b);
     }
     int count = n;
-    return new CalibrationData() {
-      @Override
-      public int size() {
-        return count;
+    return of(count, i -> {
+      var out = new LinkedHashMap<String, Tensor>();
+      for (var e : feeds.entrySet()) {
+        int b = rows.get(e.getKey());
+        out.put(e.getKey(), e.getValue().rows(i * b, b));
       }
-
-      @Override
-      public Map<String, Tensor> sample(int i) {
-        var out = new LinkedHashMap<String, Tensor>();
-        for (var e : feeds.entrySet()) {
-          int b = rows.get(e.getKey());
-          out.put(e.getKey(), e.getValue().rows(i * b, b));
-        }
-        return out;
-      }
-
-      @Override
-      public List<String> warnings() {
-        return List.of();
-      }
-    };
+      return out;
+    }, List.of());
   }
 
   /**
@@ -211,22 +209,7 @@ public interface CalibrationData {
     if (batch.shape().rank() < 1 || count < 1 || count > batch.shape().dim(0)) {
       throw new IllegalArgumentException("cannot take " + count + " samples from a tensor of shape " + batch.shape());
     }
-    return new CalibrationData() {
-      @Override
-      public int size() {
-        return count;
-      }
-
-      @Override
-      public Map<String, Tensor> sample(int i) {
-        return Map.of(input, batch.rows(i, 1));
-      }
-
-      @Override
-      public List<String> warnings() {
-        return List.of();
-      }
-    };
+    return of(count, i -> Map.of(input, batch.rows(i, 1)), List.of());
   }
 
   /**
@@ -241,42 +224,29 @@ public interface CalibrationData {
     String warning = "calibrating on " + n + " random sample" + (n == 1 ? "" : "s")
         + " (standard normal inputs): activation ranges will not match real data; give a directory of .npy/.npz"
         + " samples for meaningful ranges";
-    return new CalibrationData() {
-      @Override
-      public int size() {
-        return n;
-      }
-
-      @Override
-      public Map<String, Tensor> sample(int i) {
-        var rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
-        var out = new LinkedHashMap<String, Tensor>();
-        for (Value in : inputs) {
-          int[] dims = in.type().shape().dims();
-          for (int d = 0; d < dims.length; d++) {
-            if (dims[d] == Shape.DYNAMIC) {
-              dims[d] = 1;
-            }
+    return of(n, i -> {
+      var rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+      var out = new LinkedHashMap<String, Tensor>();
+      for (Value in : inputs) {
+        int[] dims = in.type().shape().dims();
+        for (int d = 0; d < dims.length; d++) {
+          if (dims[d] == Shape.DYNAMIC) {
+            dims[d] = 1;
           }
-          TensorType t = new TensorType(in.type().elementType(), Shape.of(dims), in.type().quant());
-          if (!t.elementType().isFloat()) {
-            out.put(in.name(), Tensor.zeros(t));
-            continue;
-          }
-          double[] v = new double[(int) t.numel()];
-          for (int k = 0; k < v.length; k++) {
-            v[k] = gaussian(rnd);
-          }
-          out.put(in.name(), Tensor.fromDoubles(t, v));
         }
-        return out;
+        TensorType t = new TensorType(in.type().elementType(), Shape.of(dims), in.type().quant());
+        if (!t.elementType().isFloat()) {
+          out.put(in.name(), Tensor.zeros(t));
+          continue;
+        }
+        double[] v = new double[(int) t.numel()];
+        for (int k = 0; k < v.length; k++) {
+          v[k] = gaussian(rnd);
+        }
+        out.put(in.name(), Tensor.fromDoubles(t, v));
       }
-
-      @Override
-      public List<String> warnings() {
-        return List.of(warning);
-      }
-    };
+      return out;
+    }, List.of(warning));
   }
 
   private static double gaussian(SplittableRandom rnd) {

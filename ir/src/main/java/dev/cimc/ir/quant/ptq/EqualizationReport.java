@@ -130,7 +130,7 @@ public final class EqualizationReport {
       layers.add(new LayerRatio(n.result().name(), groups, r.length, ratio(r), a == null ? Double.NaN : ratio(a)));
     }
     int driftSamples = Math.min(eval.size(), 16);
-    double drift = OutputAgreement.maxRelativeError(model, after, PtqPipeline.first(eval, driftSamples),
+    double drift = OutputAgreement.maxRelativeError(model, after, eval.first(driftSamples),
         settings.threads());
     long pairs = equalized.passStatistics().getOrDefault("cross-layer-equalization.pairs-equalized", 0L);
     return new Result(settings, without, with, layers, drift, pairs, plain.opsLeftInFloat(),

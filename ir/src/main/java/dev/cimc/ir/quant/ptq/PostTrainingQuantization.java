@@ -155,7 +155,7 @@ public final class PostTrainingQuantization {
     var layers = new ArrayList<LayerResult>();
     var corrected = new ArrayList<Layer>();
     var roundedByNode = new java.util.IdentityHashMap<Node, Tensor>();
-    CalibrationData ptqData = data.size() <= s.ptqSamples() ? data : firstSamples(data, s.ptqSamples());
+    CalibrationData ptqData = data.first(s.ptqSamples());
     int threads = s.calibrator().threads();
     for (Node n : g.nodes()) {
       if (n.isErased() || !isWeightLayer(n)) {
@@ -302,22 +302,4 @@ public final class PostTrainingQuantization {
     return noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(signal / noise);
   }
 
-  private static CalibrationData firstSamples(CalibrationData data, int n) {
-    return new CalibrationData() {
-      @Override
-      public int size() {
-        return n;
-      }
-
-      @Override
-      public Map<String, Tensor> sample(int i) {
-        return data.sample(i);
-      }
-
-      @Override
-      public List<String> warnings() {
-        return data.warnings();
-      }
-    };
-  }
 }

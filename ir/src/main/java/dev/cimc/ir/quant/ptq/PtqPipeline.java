@@ -173,7 +173,7 @@ public final class PtqPipeline {
         }
       }
       int samples = Math.min(s.biasCorrectionSamples(), calibration.size());
-      shifts = BiasCorrection.shifts(g, corrected, rounded, first(calibration, samples), s.threads());
+      shifts = BiasCorrection.shifts(g, corrected, rounded, calibration.first(samples), s.threads());
     }
     for (Layer l : layers) {
       WeightUpdate.setWeights(g, l, rounded.get(l.node()));
@@ -194,25 +194,5 @@ public final class PtqPipeline {
     Quantize.apply(q, plan, registry);
     LowerToInteger.Stats lowered = LowerToInteger.apply(q, registry);
     return new Result(g, q, stats, layers.size(), corrected.size(), lowered.lowered(), lowered.leftInFloat());
-  }
-
-  /** The first {@code n} samples of {@code data}. */
-  static CalibrationData first(CalibrationData data, int n) {
-    return new CalibrationData() {
-      @Override
-      public int size() {
-        return n;
-      }
-
-      @Override
-      public Map<String, Tensor> sample(int i) {
-        return data.sample(i);
-      }
-
-      @Override
-      public List<String> warnings() {
-        return data.warnings();
-      }
-    };
   }
 }
