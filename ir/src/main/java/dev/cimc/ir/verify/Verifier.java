@@ -163,21 +163,22 @@ public final class Verifier {
     }
 
     private void checkInput(int i, Value v) {
-      String what = "input " + i + " (%" + v.name() + ")";
+      String what = what("input", i, v);
       if (v.graph() != g) {
         graphError(what + " belongs to graph @" + v.graph().name());
       }
       if (v.producer() != null) {
         graphError(what + " is recorded as result " + v.resultIndex() + " of " + where(v.producer()));
       }
-      if (define(v, what, i, Location.UNKNOWN, graphSubject)) {
+      if (define(v, "input", i, i, Location.UNKNOWN, graphSubject)) {
         checkUses(v, Location.UNKNOWN, graphSubject);
       }
     }
 
     private void checkNode(Node n) {
       Location loc = n.location();
-      String subject = n.describe();
+      // the node itself: error() describes it, so valid nodes cost no strings
+      Object subject = n;
       OpDef op = n.op();
 
       // Operands: defined earlier in this graph
@@ -188,7 +189,7 @@ public final class Verifier {
           continue;
         }
         operandsDefined = false;
-        String what = "operand " + i + " (%" + v.name() + ")";
+        String what = what("operand", i, v);
         if (v.graph() != g) {
           error(loc, subject, what + " belongs to graph @" + v.graph().name());
         } else if (definedAnywhere(v)) {
@@ -201,21 +202,20 @@ public final class Verifier {
       }
 
       // Results: defined once, pointing back at this node, named consistently
-      var firstDefinitions = new ArrayList<Value>(n.numResults());
-      for (int i = 0; i < n.numResults(); i++) {
+      int numResults = n.numResults();
+      boolean[] firstDefinition = new boolean[numResults];
+      for (int i = 0; i < numResults; i++) {
         Value r = n.result(i);
-        String what = "result " + i + " (%" + r.name() + ")";
         if (r.graph() != g) {
-          error(loc, subject, what + " belongs to graph @" + r.graph().name());
+          error(loc, subject, what("result", i, r) + " belongs to graph @" + r.graph().name());
         }
         if (r.producer() == null) {
-          error(loc, subject, what + " is recorded as a graph input");
+          error(loc, subject, what("result", i, r) + " is recorded as a graph input");
         } else if (r.producer() != n || r.resultIndex() != i) {
-          error(loc, subject, what + " is recorded as result " + r.resultIndex() + " of " + where(r.producer()));
+          error(loc, subject, what("result", i, r) + " is recorded as result " + r.resultIndex() + " of "
+              + where(r.producer()));
         }
-        if (define(r, what, n, loc, subject)) {
-          firstDefinitions.add(r);
-        }
+        firstDefinition[i] = define(r, "result", i, n, loc, subject);
       }
 
       // Operand count and attributes against the op's schema
@@ -238,12 +238,14 @@ public final class Verifier {
       }
 
       // Use-lists of the results (once per value, even if it is defined twice)
-      for (Value r : firstDefinitions) {
-        checkUses(r, loc, subject);
+      for (int i = 0; i < numResults; i++) {
+        if (firstDefinition[i]) {
+          checkUses(n.result(i), loc, subject);
+        }
       }
     }
 
-    private void checkInference(Node n, Location loc, String subject, boolean countReported) {
+    private void checkInference(Node n, Location loc, Object subject, boolean countReported) {
       var operandTypes = new ArrayList<TensorType>(n.numOperands());
       for (Value v : n.operands()) {
         operandTypes.add(v.type());
@@ -282,24 +284,25 @@ public final class Verifier {
      * Records a definition of {@code v} and reports name clashes; returns false (and reports it) if
      * {@code v} was defined before.
      */
-    private boolean define(Value v, String what, Object definedBy, Location loc, String subject) {
+    private boolean define(Value v, String kind, int index, Object definedBy, Location loc, Object subject) {
       Object first = definer.get(v);
       if (first != null) {
-        error(loc, subject, what + " is already defined by " + definerText(first));
+        error(loc, subject, what(kind, index, v) + " is already defined by " + definerText(first));
         return false;
       }
       definer.put(v, definedBy);
       Value sameName = byName.putIfAbsent(v.name(), v);
       if (sameName != null) {
-        error(loc, subject, what + ": the name %" + v.name() + " is already used by "
+        error(loc, subject, what(kind, index, v) + ": the name %" + v.name() + " is already used by "
             + definerText(definer.get(sameName)));
         return true;
       }
       Value inTable = g.value(v.name());
       if (inTable == null) {
-        error(loc, subject, what + " is missing from the graph's name table");
+        error(loc, subject, what(kind, index, v) + " is missing from the graph's name table");
       } else if (inTable != v) {
-        error(loc, subject, what + ": the graph's name table maps %" + v.name() + " to another value");
+        error(loc, subject, what(kind, index, v) + ": the graph's name table maps %" + v.name()
+            + " to another value");
       }
       return true;
     }
@@ -309,7 +312,7 @@ public final class Verifier {
     }
 
     /** Compares a value's use-list with the operand slots that read it. */
-    private void checkUses(Value v, Location loc, String subject) {
+    private void checkUses(Value v, Location loc, Object subject) {
       if (usesMatch(v)) {
         return;
       }
@@ -409,8 +412,14 @@ public final class Verifier {
       error(Location.UNKNOWN, graphSubject, message);
     }
 
-    private void error(Location loc, String subject, String message) {
-      out.add(new Diagnostic(loc, subject, message));
+    /** {@code subject} is a message subject, or a node described as one. */
+    private void error(Location loc, Object subject, String message) {
+      out.add(new Diagnostic(loc, subject instanceof Node n ? n.describe() : (String) subject, message));
+    }
+
+    /** How messages name an input, operand or result: {@code result 0 (%x)}. */
+    private static String what(String kind, int index, Value v) {
+      return kind + " " + index + " (%" + v.name() + ")";
     }
 
     private static boolean containsIdentity(List<Node> l, Node n) {
