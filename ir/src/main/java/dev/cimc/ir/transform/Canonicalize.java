@@ -22,7 +22,8 @@ import java.util.Set;
  * The greedy rewrite driver (as MLIR's canonicalizer): applies each op's {@code folders()} and
  * {@code canonicalizations()} and erases dead pure nodes, from a worklist, until a sweep over the whole
  * graph changes nothing or {@code max-iterations} sweeps have run. The identities live with the ops; the
- * driver knows none of them.
+ * driver knows none of them. Only the first sweep visits every node; later ones start from the nodes the
+ * merges of the sweep before touched.
  *
  * <p>Two graph-wide rules join the op-local ones: a pure node whose operands are all constants and whose
  * results are integer or bool tensors of at most {@code fold-shape-limit} elements is evaluated and
@@ -59,19 +60,28 @@ public final class Canonicalize extends Pass {
     long foldLimit = options().getLong("fold-shape-limit");
     boolean cse = options().getBool("cse");
     boolean changed = false;
+    List<Node> seed = null;
     for (long i = 0; i < maxIterations; i++) {
-      boolean swept = new Sweep(graph, context, foldLimit).run();
-      long merged = cse ? CommonSubexpressionElimination.eliminate(graph) : 0;
+      boolean swept = new Sweep(graph, context, foldLimit).run(seed);
+      changed |= swept;
+      if (!swept && i > 0) {
+        // the last CSE ran to its fixpoint and nothing changed since: nothing new to merge
+        break;
+      }
+      var affected = new ArrayList<Node>();
+      long merged = cse ? CommonSubexpressionElimination.eliminate(graph, affected) : 0;
       context.add("nodes-merged", merged);
-      if (!swept && merged == 0) {
+      if (merged == 0) {
         break;
       }
       changed = true;
+      // only nodes whose operands or operands' use counts the merges changed can rewrite now
+      seed = affected;
     }
     return changed;
   }
 
-  /** One pass of the worklist, seeded with every node in order. */
+  /** One pass of the worklist, seeded with every node in order or with given nodes. */
   private static final class Sweep {
     private final Graph graph;
     private final PassContext context;
@@ -88,9 +98,15 @@ public final class Canonicalize extends Pass {
       this.rewriteBudget = (long) REWRITES_PER_NODE * (graph.size() + 16);
     }
 
-    boolean run() {
-      for (Node n = graph.first(); n != null; n = n.next()) {
-        push(n);
+    boolean run(List<Node> seed) {
+      if (seed == null) {
+        for (Node n = graph.first(); n != null; n = n.next()) {
+          push(n);
+        }
+      } else {
+        for (Node n : seed) {
+          push(n);
+        }
       }
       boolean changed = false;
       while (!worklist.isEmpty()) {

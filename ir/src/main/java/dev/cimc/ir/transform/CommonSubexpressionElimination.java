@@ -13,6 +13,7 @@ import dev.cimc.ir.pass.PassOptions;
 import dev.cimc.ir.tensor.Tensor;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 
 /**
  * Merges pure nodes that compute the same thing: same op, same operands (in any order for commutative
@@ -124,6 +125,16 @@ public final class CommonSubexpressionElimination extends Pass {
 
   /** One forward sweep; returns the number of nodes merged away. */
   static long eliminate(Graph graph) {
+    return eliminate(graph, null);
+  }
+
+  /**
+   * One forward sweep (it reaches its own fixpoint: readers of a merged node are visited after it, with
+   * their new operands); returns the number of nodes merged away. If {@code affected} is not null, it
+   * receives the nodes a rewrite driver should look at again: readers of the merged nodes (their operands
+   * changed) and the producers and readers of the merged nodes' operands (their use counts dropped).
+   */
+  static long eliminate(Graph graph, List<Node> affected) {
     var seen = new HashMap<Key, Node>(2 * graph.size() + 16);
     long merged = 0;
     for (Node n = graph.first(); n != null; ) {
@@ -132,6 +143,21 @@ public final class CommonSubexpressionElimination extends Pass {
         Key k = new Key(n);
         Node earlier = seen.putIfAbsent(k, n);
         if (earlier != null && !returnsAny(n)) {
+          if (affected != null) {
+            for (Value r : n.results()) {
+              affected.addAll(r.users());
+            }
+            for (Value v : n.operands()) {
+              if (v.producer() != null) {
+                affected.add(v.producer());
+              }
+              for (Node u : v.users()) {
+                if (u != n) {
+                  affected.add(u);
+                }
+              }
+            }
+          }
           graph.replaceNode(n, earlier.results());
           merged++;
         }
