@@ -59,7 +59,7 @@ public final class CommonSubexpressionElimination extends Pass {
       }
       if (op.has(Trait.COMMUTATIVE) && ops.length > 1) {
         // names are unique, so this order is canonical and deterministic
-        java.util.Arrays.sort(ops, Comparator.comparing(Value::name));
+        java.util.Arrays.sort(ops, BY_NAME);
       }
       this.operands = ops;
       int h = op.hashCode();
@@ -108,6 +108,8 @@ public final class CommonSubexpressionElimination extends Pass {
       return hash;
     }
   }
+
+  private static final Comparator<Value> BY_NAME = Comparator.comparing(Value::name);
 
   /** Elements of a tensor attribute read by the CSE hash. */
   private static final int SAMPLES = 64;

@@ -8,6 +8,7 @@ import dev.cimc.ir.op.InferenceException;
 import dev.cimc.ir.op.OpDef;
 import dev.cimc.ir.type.TensorType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -246,17 +247,20 @@ public final class Verifier {
     }
 
     private void checkInference(Node n, Location loc, Object subject, boolean countReported) {
-      var operandTypes = new ArrayList<TensorType>(n.numOperands());
-      for (Value v : n.operands()) {
-        operandTypes.add(v.type());
+      int numOperands = n.numOperands();
+      TensorType[] operandTypes = new TensorType[numOperands];
+      for (int i = 0; i < numOperands; i++) {
+        operandTypes[i] = n.operand(i).type();
       }
-      var declared = new ArrayList<TensorType>(n.numResults());
-      for (Value r : n.results()) {
-        declared.add(r.type());
+      int numResults = n.numResults();
+      TensorType[] declared = new TensorType[numResults];
+      for (int i = 0; i < numResults; i++) {
+        declared[i] = n.result(i).type();
       }
       List<TensorType> inferred;
       try {
-        inferred = n.op().inferTypes(operandTypes, n.attributes(), Collections.unmodifiableList(declared));
+        inferred = n.op().inferTypes(Arrays.asList(operandTypes), n.attributes(),
+            Collections.unmodifiableList(Arrays.asList(declared)));
       } catch (InferenceException e) {
         error(loc, subject, e.getMessage());
         return;
