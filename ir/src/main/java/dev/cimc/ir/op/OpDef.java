@@ -32,6 +32,8 @@ public final class OpDef {
   private final int numResults;
   private final Map<String, AttrSpec> attrs;
   private final int requiredCount;
+  /** The specs again as an array, scanned by {@link #spec}: cheaper than the map for a few attributes. */
+  private final AttrSpec[] specs;
   private final Set<Trait> traits;
   private final TypeInference inference;
   private final Kernel kernel;
@@ -53,6 +55,7 @@ public final class OpDef {
       required += spec.required() ? 1 : 0;
     }
     this.requiredCount = required;
+    this.specs = attrs.values().toArray(new AttrSpec[0]);
     this.traits = Collections.unmodifiableSet(b.traits.isEmpty() ? EnumSet.noneOf(Trait.class) : EnumSet.copyOf(b.traits));
     this.inference = Objects.requireNonNull(b.inference, "type inference of " + fullName);
     this.kernel = b.kernel;
@@ -111,7 +114,7 @@ public final class OpDef {
 
   /** The schema default of an attribute, or null. */
   public Attribute defaultOf(String name) {
-    AttrSpec s = attrs.get(name);
+    AttrSpec s = spec(name);
     return s == null ? null : s.defaultValue();
   }
 
@@ -159,6 +162,18 @@ public final class OpDef {
     return errors;
   }
 
+  /** The spec of attribute {@code name}, or null: a scan on cached string hashes. */
+  private AttrSpec spec(String name) {
+    int h = name.hashCode();
+    for (AttrSpec s : specs) {
+      String n = s.name();
+      if (n == name || (n.hashCode() == h && n.equals(name))) {
+        return s;
+      }
+    }
+    return null;
+  }
+
   /** The common case of {@link #signatureErrors}, without allocating: true if there is no error. */
   private boolean signatureValid(int numOperands, Attributes attributes) {
     if (numOperands < minOperands || (maxOperands != VARIADIC && numOperands > maxOperands)) {
@@ -166,7 +181,7 @@ public final class OpDef {
     }
     int present = 0;
     for (int i = 0, n = attributes.size(); i < n; i++) {
-      AttrSpec spec = attrs.get(attributes.nameAt(i));
+      AttrSpec spec = spec(attributes.nameAt(i));
       if (spec == null || attributes.valueAt(i).kind() != spec.kind()) {
         return false;
       }
