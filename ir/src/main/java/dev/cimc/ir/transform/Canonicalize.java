@@ -22,8 +22,8 @@ import java.util.Set;
  * The greedy rewrite driver (as MLIR's canonicalizer): applies each op's {@code folders()} and
  * {@code canonicalizations()} and erases dead pure nodes, from a worklist, until a sweep over the whole
  * graph changes nothing or {@code max-iterations} sweeps have run. The identities live with the ops; the
- * driver knows none of them. Only the first sweep visits every node; later ones start from the nodes the
- * merges of the sweep before touched.
+ * driver knows none of them. A sweep that follows one that changed nothing starts from the nodes the merges
+ * in between touched, not from every node.
  *
  * <p>Two graph-wide rules join the op-local ones: a pure node whose operands are all constants and whose
  * results are integer or bool tensors of at most {@code fold-shape-limit} elements is evaluated and
@@ -63,20 +63,20 @@ public final class Canonicalize extends Pass {
     List<Node> seed = null;
     for (long i = 0; i < maxIterations; i++) {
       boolean swept = new Sweep(graph, context, foldLimit).run(seed);
-      changed |= swept;
-      if (!swept && i > 0) {
-        // the last CSE ran to its fixpoint and nothing changed since: nothing new to merge
+      if (seed != null && !swept) {
+        // the sweep before found nothing and the last CSE ran to its fixpoint: a fixpoint
         break;
       }
       var affected = new ArrayList<Node>();
       long merged = cse ? CommonSubexpressionElimination.eliminate(graph, affected) : 0;
       context.add("nodes-merged", merged);
-      if (merged == 0) {
+      if (!swept && merged == 0) {
         break;
       }
       changed = true;
-      // only nodes whose operands or operands' use counts the merges changed can rewrite now
-      seed = affected;
+      // After a sweep that changed something, sweep everything again. After one that found nothing, only
+      // nodes whose operands, readers or operands' use counts the merges changed can rewrite now.
+      seed = swept ? null : affected;
     }
     return changed;
   }

@@ -134,7 +134,8 @@ public final class CommonSubexpressionElimination extends Pass {
    * One forward sweep (it reaches its own fixpoint: readers of a merged node are visited after it, with
    * their new operands); returns the number of nodes merged away. If {@code affected} is not null, it
    * receives the nodes a rewrite driver should look at again: readers of the merged nodes (their operands
-   * changed) and the producers and readers of the merged nodes' operands (their use counts dropped).
+   * changed), the producers and readers of the merged nodes' operands (their use counts dropped), and the
+   * surviving nodes with their readers (their use counts grew).
    */
   static long eliminate(Graph graph, List<Node> affected) {
     var seen = new HashMap<Key, Node>(2 * graph.size() + 16);
@@ -161,6 +162,13 @@ public final class CommonSubexpressionElimination extends Pass {
             }
           }
           graph.replaceNode(n, earlier.results());
+          if (affected != null) {
+            // the survivor and its readers see more readers now
+            affected.add(earlier);
+            for (Value r : earlier.results()) {
+              affected.addAll(r.users());
+            }
+          }
           merged++;
         }
       }
