@@ -182,16 +182,20 @@ final class BenchCommand implements Callable<Integer> {
     @picocli.CommandLine.Parameters(arity = "0..*", paramLabel = "MODEL", description = "An .onnx file or a folder.")
     java.util.List<java.nio.file.Path> models = new java.util.ArrayList<>();
 
-    @Option(names = "--warmups", defaultValue = "20", description = "Warm-up runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmups", defaultValue = "20", description = "Warm-up runs, at least (default: ${DEFAULT-VALUE}).")
     int warmups;
 
-    @Option(names = "--iterations", defaultValue = "21", description = "Measured runs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-time", defaultValue = "3", paramLabel = "SECONDS",
+        description = "Keep warming up per model until this much time passed (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--iterations", defaultValue = "31", description = "Measured runs (default: ${DEFAULT-VALUE}).")
     int iterations;
 
     @Override
     public Integer call() throws java.io.IOException {
-      if (warmups < 0 || iterations < 1) {
-        throw new UsageException("need --warmups >= 0 and --iterations >= 1", null);
+      if (warmups < 0 || warmupSeconds < 0 || iterations < 1) {
+        throw new UsageException("need --warmups >= 0, --warmup-time >= 0 and --iterations >= 1", null);
       }
       var files = new java.util.ArrayList<java.nio.file.Path>();
       if (models.isEmpty()) {
@@ -208,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
       for (java.nio.file.Path f : files) {
-        bench.root.out.print(dev.cimc.frontend.onnx.PipelineBenchmark.o1(f, warmups, iterations).format());
+        bench.root.out.print(dev.cimc.frontend.onnx.PipelineBenchmark.o1(f, warmups, warmupSeconds, iterations).format());
         bench.root.out.flush();
       }
       return ExitCode.OK;

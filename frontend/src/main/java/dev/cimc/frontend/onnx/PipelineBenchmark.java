@@ -102,15 +102,21 @@ public final class PipelineBenchmark {
   }
 
   /** Benchmarks the -O1 pipeline on {@code model}. */
-  public static Report o1(Path model, int warmups, int iterations) {
+  public static Report o1(Path model, int warmups, double warmupSeconds, int iterations) {
     var registry = PassRegistry.standard();
-    return run(model, Pipelines.forLevel(OptLevel.O1, registry), Pipelines.text(OptLevel.O1), warmups, iterations);
+    return run(model, Pipelines.forLevel(OptLevel.O1, registry), Pipelines.text(OptLevel.O1), warmups,
+        warmupSeconds, iterations);
   }
 
-  /** Imports {@code model} and runs {@code pipeline} on it {@code warmups + iterations} times. */
-  public static Report run(Path model, PassPipeline pipeline, String pipelineText, int warmups, int iterations) {
-    if (warmups < 0 || iterations < 1) {
-      throw new IllegalArgumentException("need warmups >= 0 and iterations >= 1");
+  /**
+   * Imports {@code model} and runs {@code pipeline} on it: warm-up runs until there were {@code warmups} of
+   * them and {@code warmupSeconds} passed (small models need many runs before the JIT has compiled the hot
+   * code), then {@code iterations} measured runs.
+   */
+  public static Report run(Path model, PassPipeline pipeline, String pipelineText, int warmups, double warmupSeconds,
+      int iterations) {
+    if (warmups < 0 || warmupSeconds < 0 || iterations < 1) {
+      throw new IllegalArgumentException("need warmups >= 0, warmupSeconds >= 0 and iterations >= 1");
     }
     long bytes;
     try {
@@ -149,7 +155,12 @@ public final class PipelineBenchmark {
     long[] pipelineCpu = new long[iterations];
     int nodes = 0;
     int nodesAfter = 0;
-    for (int i = 0; i < warmups + iterations; i++) {
+    long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+    for (int w = 0; w < warmups || System.nanoTime() < warmupEnd; w++) {
+      manager.run(OnnxImporter.importModel(model, options));
+      runs.clear();
+    }
+    for (int i = warmups; i < warmups + iterations; i++) {
       long c0 = cpu.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       Graph g = OnnxImporter.importModel(model, options);

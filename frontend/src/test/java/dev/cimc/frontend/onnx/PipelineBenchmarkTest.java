@@ -31,7 +31,7 @@ class PipelineBenchmarkTest {
     Path model = dir.resolve("convbn.onnx");
     OnnxExporter.export(b.output(y).build(), model);
 
-    PipelineBenchmark.Report r = PipelineBenchmark.o1(model, 1, 3);
+    PipelineBenchmark.Report r = PipelineBenchmark.o1(model, 1, 0, 3);
     assertEquals(List.of("canonicalize", "fold-constants", "dce", "fold-batch-norm", "canonicalize"),
         r.passes().stream().map(PipelineBenchmark.PassTime::name).toList());
     assertEquals(7, r.nodes(), "weight, conv, batch norm and its four parameters");
