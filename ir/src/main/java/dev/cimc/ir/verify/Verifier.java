@@ -1,5 +1,6 @@
 package dev.cimc.ir.verify;
 
+import dev.cimc.ir.attr.Attributes;
 import dev.cimc.ir.diag.Location;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.Node;
@@ -30,14 +31,57 @@ public final class Verifier {
 
   /** All problems in the graph, in node order; empty when it is valid. */
   public static List<Diagnostic> verify(Graph g) {
-    return new Run(g).verify();
+    return verify(g, null);
+  }
+
+  /**
+   * All problems in the graph; {@code memo} (may be null) lets repeated verifications of one graph skip the
+   * type inference of nodes whose op, attributes and operand and result types have not changed since it
+   * last agreed with them.
+   */
+  public static List<Diagnostic> verify(Graph g, InferenceMemo memo) {
+    return new Run(g, memo).verify();
   }
 
   /** Throws a {@link VerificationException} listing every problem, if there is any. */
   public static void check(Graph g) {
-    List<Diagnostic> ds = verify(g);
+    check(g, null);
+  }
+
+  /** {@link #check(Graph)} with an inference memo (see {@link #verify(Graph, InferenceMemo)}). */
+  public static void check(Graph g, InferenceMemo memo) {
+    List<Diagnostic> ds = verify(g, memo);
     if (!ds.isEmpty()) {
       throw new VerificationException(g.name(), ds);
+    }
+  }
+
+  /**
+   * Type inference results a series of verifications of one graph can reuse (a pass manager keeps one per
+   * pipeline run): per node, the inputs of the last inference that gave the node's result types. Inference
+   * is a function of op, operand types, attributes and declared results, all immutable values, so equal
+   * inputs give the same verdict.
+   */
+  public static final class InferenceMemo {
+    private final Map<Node, Inferred> byNode = new IdentityHashMap<>();
+
+    private record Inferred(OpDef op, Attributes attributes, TensorType[] operands, TensorType[] results) {
+      boolean matches(Node n, TensorType[] operandTypes, TensorType[] resultTypes) {
+        return op == n.op() && attributes == n.attributes() && same(operands, operandTypes)
+            && same(results, resultTypes);
+      }
+
+      private static boolean same(TensorType[] a, TensorType[] b) {
+        if (a.length != b.length) {
+          return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+          if (a[i] != b[i] && !a[i].equals(b[i])) {
+            return false;
+          }
+        }
+        return true;
+      }
     }
   }
 
@@ -87,6 +131,7 @@ public final class Verifier {
 
   private static final class Run {
     private final Graph g;
+    private final InferenceMemo memo;
     private final String graphSubject;
     private final List<Diagnostic> out = new ArrayList<>();
     /**
@@ -101,8 +146,9 @@ public final class Verifier {
     /** Readers of each value: one entry per operand slot, in node order. */
     private final ValueTable<List<Node>> readers;
 
-    Run(Graph g) {
+    Run(Graph g, InferenceMemo memo) {
       this.g = g;
+      this.memo = memo;
       this.graphSubject = "graph @" + g.name();
       // Side tables indexed by id: identity maps dominated the verifier's time on large graphs.
       this.definer = new ValueTable<>(g);
@@ -257,6 +303,12 @@ public final class Verifier {
       for (int i = 0; i < numResults; i++) {
         declared[i] = n.result(i).type();
       }
+      if (memo != null) {
+        InferenceMemo.Inferred last = memo.byNode.get(n);
+        if (last != null && last.matches(n, operandTypes, declared)) {
+          return;
+        }
+      }
       List<TensorType> inferred;
       try {
         inferred = n.op().inferTypes(Arrays.asList(operandTypes), n.attributes(),
@@ -276,11 +328,16 @@ public final class Verifier {
         }
         return;
       }
+      boolean agrees = true;
       for (int i = 0; i < inferred.size(); i++) {
         TensorType have = n.result(i).type();
         if (!have.equals(inferred.get(i))) {
           error(loc, subject, "result " + i + " has type " + have + " but inference gives " + inferred.get(i));
+          agrees = false;
         }
+      }
+      if (agrees && memo != null) {
+        memo.byNode.put(n, new InferenceMemo.Inferred(n.op(), n.attributes(), operandTypes, declared));
       }
     }
 
