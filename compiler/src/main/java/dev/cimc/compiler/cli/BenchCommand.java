@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print the figures cimc's performance targets are stated in.",
     subcommands = {BenchCommand.Text.class, BenchCommand.ResNet50.class, BenchCommand.Import.class,
-        BenchCommand.Cle.class, BenchCommand.Dsl.class, BenchCommand.Calib.class})
+        BenchCommand.Cle.class, BenchCommand.Dsl.class, BenchCommand.Calib.class, BenchCommand.O1.class})
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand
   CimcCli root;
@@ -274,6 +274,87 @@ final class BenchCommand implements Callable<Integer> {
           dev.cimc.ir.quant.observe.RangeMethod.fromText(method), 42);
       bench.root.out.print(dev.cimc.ir.quant.calibrate.CalibrationBenchmark.run(s).format());
       return ExitCode.OK;
+    }
+  }
+
+  /** The -O1 pipeline against the import it follows, pass by pass. */
+  @Command(name = "o1", mixinStandardHelpOptions = true,
+      description = {"Import an ONNX model and run -O1 on it, warmed up; reports median import and pipeline time,",
+          "their ratio (target: pipeline < 10% of import) and each pass's time. MODEL may be a folder (every",
+          ".onnx in it). Without MODEL: the largest model of ../shared/data/models next to the repository."})
+  static final class O1 implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @picocli.CommandLine.Parameters(arity = "0..*", paramLabel = "MODEL", description = "An .onnx file or a folder.")
+    java.util.List<java.nio.file.Path> models = new java.util.ArrayList<>();
+
+    @Option(names = "--warmups", defaultValue = "20", description = "Warm-up runs, at least (default: ${DEFAULT-VALUE}).")
+    int warmups;
+
+    @Option(names = "--warmup-time", defaultValue = "3", paramLabel = "SECONDS",
+        description = "Keep warming up per model until this much time passed (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--iterations", defaultValue = "31", description = "Measured runs (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      if (warmups < 0 || warmupSeconds < 0 || iterations < 1) {
+        throw new UsageException("need --warmups >= 0, --warmup-time >= 0 and --iterations >= 1", null);
+      }
+      var files = new java.util.ArrayList<java.nio.file.Path>();
+      if (models.isEmpty()) {
+        files.add(largestSharedModel());
+      }
+      for (java.nio.file.Path m : models) {
+        if (java.nio.file.Files.isDirectory(m)) {
+          files.addAll(onnxFiles(m));
+        } else if (java.nio.file.Files.isRegularFile(m)) {
+          files.add(m);
+        } else {
+          throw new dev.cimc.ir.diag.CimcException(dev.cimc.ir.diag.Location.file(m.toString()), "no such file",
+              null);
+        }
+      }
+      for (java.nio.file.Path f : files) {
+        bench.root.out.print(dev.cimc.frontend.onnx.PipelineBenchmark.o1(f, warmups, warmupSeconds, iterations).format());
+        bench.root.out.flush();
+      }
+      return ExitCode.OK;
+    }
+
+    /** The .onnx files of a folder, by name. */
+    private static java.util.List<java.nio.file.Path> onnxFiles(java.nio.file.Path dir) throws java.io.IOException {
+      try (var s = java.nio.file.Files.list(dir)) {
+        return s.filter(p -> p.getFileName().toString().endsWith(".onnx")).sorted().toList();
+      }
+    }
+
+    /** The largest .onnx file (in bytes) of ../shared/data/models beside the repository holding the working folder. */
+    private static java.nio.file.Path largestSharedModel() throws java.io.IOException {
+      java.nio.file.Path cwd = java.nio.file.Path.of("").toAbsolutePath().normalize();
+      java.nio.file.Path root = cwd;
+      for (java.nio.file.Path p = cwd; p != null; p = p.getParent()) {
+        if (java.nio.file.Files.isRegularFile(p.resolve("pom.xml"))) {
+          root = p;
+        }
+      }
+      java.nio.file.Path dir = root.resolve("../shared/data/models").normalize();
+      var files = java.nio.file.Files.isDirectory(dir) ? onnxFiles(dir) : java.util.List.<java.nio.file.Path>of();
+      if (files.isEmpty()) {
+        throw new dev.cimc.ir.diag.CimcException(dev.cimc.ir.diag.Location.file(dir.toString()),
+            "no .onnx models to benchmark", "give a MODEL, or run from inside the repository with ../shared/data "
+            + "next to it");
+      }
+      java.nio.file.Path best = files.get(0);
+      for (java.nio.file.Path f : files) {
+        if (java.nio.file.Files.size(f) > java.nio.file.Files.size(best)) {
+          best = f;
+        }
+      }
+      return best;
     }
   }
 }

@@ -11,9 +11,19 @@ public final class Attributes {
   public static final Attributes EMPTY = new Attributes(new TreeMap<>());
 
   private final TreeMap<String, Attribute> map;
+  /** The entries again as arrays, for {@link #get}: passes and inference read attributes in hot loops. */
+  private final String[] keys;
+  private final Attribute[] values;
 
   private Attributes(TreeMap<String, Attribute> map) {
     this.map = map;
+    this.keys = new String[map.size()];
+    this.values = new Attribute[map.size()];
+    int i = 0;
+    for (var e : map.entrySet()) {
+      keys[i] = e.getKey();
+      values[i++] = e.getValue();
+    }
   }
 
   public static Attributes of(Map<String, ? extends Attribute> m) {
@@ -40,15 +50,38 @@ public final class Attributes {
   }
 
   public Attribute get(String name) {
-    return map.get(name);
+    int i = indexOf(name);
+    return i < 0 ? null : values[i];
   }
 
   public boolean has(String name) {
-    return map.containsKey(name);
+    return indexOf(name) >= 0;
+  }
+
+  /** A scan on cached hashes: faster than the tree walk for the handful of attributes a node has. */
+  private int indexOf(String name) {
+    int h = name.hashCode();
+    for (int i = 0; i < keys.length; i++) {
+      String k = keys[i];
+      if (k == name || (k.hashCode() == h && k.equals(name))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   public int size() {
     return map.size();
+  }
+
+  /** The name of entry {@code i} in sorted key order (an allocation-free walk for verifiers). */
+  public String nameAt(int i) {
+    return keys[i];
+  }
+
+  /** The value of entry {@code i} in sorted key order. */
+  public Attribute valueAt(int i) {
+    return values[i];
   }
 
   public boolean isEmpty() {

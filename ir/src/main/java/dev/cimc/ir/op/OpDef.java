@@ -31,6 +31,9 @@ public final class OpDef {
   private final int maxOperands;
   private final int numResults;
   private final Map<String, AttrSpec> attrs;
+  private final int requiredCount;
+  /** The specs again as an array, scanned by {@link #spec}: cheaper than the map for a few attributes. */
+  private final AttrSpec[] specs;
   private final Set<Trait> traits;
   private final TypeInference inference;
   private final Kernel kernel;
@@ -47,6 +50,12 @@ public final class OpDef {
     this.maxOperands = b.maxOperands;
     this.numResults = b.numResults;
     this.attrs = Collections.unmodifiableMap(new LinkedHashMap<>(b.attrs));
+    int required = 0;
+    for (AttrSpec spec : attrs.values()) {
+      required += spec.required() ? 1 : 0;
+    }
+    this.requiredCount = required;
+    this.specs = attrs.values().toArray(new AttrSpec[0]);
     this.traits = Collections.unmodifiableSet(b.traits.isEmpty() ? EnumSet.noneOf(Trait.class) : EnumSet.copyOf(b.traits));
     this.inference = Objects.requireNonNull(b.inference, "type inference of " + fullName);
     this.kernel = b.kernel;
@@ -105,7 +114,7 @@ public final class OpDef {
 
   /** The schema default of an attribute, or null. */
   public Attribute defaultOf(String name) {
-    AttrSpec s = attrs.get(name);
+    AttrSpec s = spec(name);
     return s == null ? null : s.defaultValue();
   }
 
@@ -128,6 +137,9 @@ public final class OpDef {
    * messages meant for the user (empty when the signature is valid).
    */
   public List<String> signatureErrors(int numOperands, Attributes attributes) {
+    if (signatureValid(numOperands, attributes)) {
+      return List.of();
+    }
     var errors = new ArrayList<String>();
     if (numOperands < minOperands || (maxOperands != VARIADIC && numOperands > maxOperands)) {
       errors.add("expected " + arityText() + ", got " + numOperands);
@@ -148,6 +160,34 @@ public final class OpDef {
       }
     }
     return errors;
+  }
+
+  /** The spec of attribute {@code name}, or null: a scan on cached string hashes. */
+  private AttrSpec spec(String name) {
+    int h = name.hashCode();
+    for (AttrSpec s : specs) {
+      String n = s.name();
+      if (n == name || (n.hashCode() == h && n.equals(name))) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** The common case of {@link #signatureErrors}, without allocating: true if there is no error. */
+  private boolean signatureValid(int numOperands, Attributes attributes) {
+    if (numOperands < minOperands || (maxOperands != VARIADIC && numOperands > maxOperands)) {
+      return false;
+    }
+    int present = 0;
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      AttrSpec spec = spec(attributes.nameAt(i));
+      if (spec == null || attributes.valueAt(i).kind() != spec.kind()) {
+        return false;
+      }
+      present += spec.required() ? 1 : 0;
+    }
+    return present == requiredCount;
   }
 
   /** "2 operands", "1 to 3 operands", "at least 1 operand". */

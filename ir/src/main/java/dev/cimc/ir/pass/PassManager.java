@@ -98,12 +98,14 @@ public final class PassManager {
     for (PassInstrumentation h : hooks) {
       h.runBeforePipeline(graph, pipeline);
     }
+    // one memo per run: verifications after passes skip inference for nodes the passes left alone
+    var memo = new Verifier.InferenceMemo();
     if (options.verifyEach()) {
-      Verifier.check(graph);
+      Verifier.check(graph, memo);
     }
     var runs = new ArrayList<PassRun>(pipeline.size());
     for (int i = 0; i < pipeline.size(); i++) {
-      runs.add(runPass(pipeline.passes().get(i), i, graph, hooks));
+      runs.add(runPass(pipeline.passes().get(i), i, graph, hooks, memo));
     }
     for (int k = hooks.size() - 1; k >= 0; k--) {
       hooks.get(k).runAfterPipeline(graph, Collections.unmodifiableList(runs));
@@ -111,7 +113,8 @@ public final class PassManager {
     return new Result(runs);
   }
 
-  private PassRun runPass(Pass pass, int index, Graph graph, List<PassInstrumentation> hooks) {
+  private PassRun runPass(Pass pass, int index, Graph graph, List<PassInstrumentation> hooks,
+      Verifier.InferenceMemo memo) {
     for (PassInstrumentation h : hooks) {
       h.runBeforePass(pass, index, graph);
     }
@@ -134,7 +137,7 @@ public final class PassManager {
     long t1 = System.nanoTime();
     long verifyNanos = 0;
     if (options.verifyEach()) {
-      List<Diagnostic> problems = Verifier.verify(graph);
+      List<Diagnostic> problems = Verifier.verify(graph, memo);
       verifyNanos = System.nanoTime() - t1;
       if (!problems.isEmpty()) {
         var detail = new StringBuilder();

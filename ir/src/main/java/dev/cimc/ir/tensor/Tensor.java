@@ -7,21 +7,94 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A dense, immutable, row-major tensor on a primitive array (see {@link ElementType.Storage}).
+ * An immutable, row-major tensor on a primitive array (see {@link ElementType.Storage}).
  *
  * <p>Tensors are values: the IR shares one instance among every constant that holds it. The backing
  * array is handed out by the typed accessors ({@link #floats()}, ...) for kernels to read without a copy;
  * callers must not write to it.
+ *
+ * <p>A tensor made by {@link #splat} stores its one element only (weights filled by ONNX ConstantOfShape
+ * run to millions of elements). Element reads, {@link #isSplat}, {@link #contentEquals}, reshapes and casts
+ * work on that element; the array accessors build the dense array on first use and keep it.
  */
 public final class Tensor {
   private final TensorType type;
+  /** The dense array; null for a compact splat until an accessor asks for it. */
   private final Object data;
+  /** A compact splat's one element (a one-element array); null for dense tensors. */
+  private final Object splat;
+  /** A compact splat's dense array, made on first use (volatile: tensors are shared across threads). */
+  private volatile Object expanded;
   private final int size;
 
   private Tensor(TensorType type, Object data) {
     this.type = type;
     this.data = data;
+    this.splat = null;
     this.size = arrayLength(data);
+  }
+
+  private Tensor(TensorType type, Object splat, int size) {
+    this.type = type;
+    this.data = null;
+    this.splat = splat;
+    this.size = size;
+  }
+
+  /**
+   * A tensor of {@code type} with every element equal to the one element of {@code value} (same storage),
+   * stored compactly: O(1) memory until its dense array is asked for.
+   */
+  public static Tensor splat(TensorType type, Tensor value) {
+    Objects.requireNonNull(type, "type");
+    if (!type.shape().isStatic()) {
+      throw new IllegalArgumentException("a tensor needs a static shape, got " + type);
+    }
+    if (value.size != 1 || value.elementType().storage() != type.elementType().storage()) {
+      throw new IllegalArgumentException("a splat of " + type + " needs one element of its storage, got " + value.type);
+    }
+    long n = type.numel();
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("tensor of type " + type + " has " + n + " elements, more than an array holds");
+    }
+    Object one = newArray(type.elementType().storage(), 1);
+    System.arraycopy(value.splat != null ? value.splat : value.data, 0, one, 0, 1);
+    return new Tensor(type, one, (int) n);
+  }
+
+  /** True when this tensor stores one element for all (made by {@link #splat}). */
+  public boolean isCompactSplat() {
+    return splat != null;
+  }
+
+  /** The dense array, built (once) for a compact splat. */
+  private Object array() {
+    if (data != null) {
+      return data;
+    }
+    Object e = expanded;
+    if (e == null) {
+      e = newArray(type.elementType().storage(), size);
+      fill(e, splat);
+      expanded = e;
+    }
+    return e;
+  }
+
+  private static void fill(Object a, Object one) {
+    if (a instanceof float[] f) {
+      Arrays.fill(f, ((float[]) one)[0]);
+    } else if (a instanceof double[] d) {
+      Arrays.fill(d, ((double[]) one)[0]);
+    } else if (a instanceof long[] l) {
+      Arrays.fill(l, ((long[]) one)[0]);
+    } else if (a instanceof int[] i) {
+      Arrays.fill(i, ((int[]) one)[0]);
+    } else if (a instanceof short[] h) {
+      Arrays.fill(h, ((short[]) one)[0]);
+    } else {
+      Arrays.fill((byte[]) a, ((byte[]) one)[0]);
+    }
   }
 
   /**
@@ -127,42 +200,48 @@ public final class Tensor {
 
   /** The backing float[] of an f32 tensor (read only). */
   public float[] floats() {
-    return (float[]) data;
+    return (float[]) array();
   }
 
   public double[] doubles() {
-    return (double[]) data;
+    return (double[]) array();
   }
 
   public long[] longs() {
-    return (long[]) data;
+    return (long[]) array();
   }
 
   public int[] ints() {
-    return (int[]) data;
+    return (int[]) array();
   }
 
   /** Backing short[] of i16 tensors, and the raw half bits of f16 tensors. */
   public short[] shorts() {
-    return (short[]) data;
+    return (short[]) array();
   }
 
   /** Backing byte[] of i8/u8/i4/u4/i2/u2/bool tensors; unsigned values are masked on read. */
   public byte[] bytes() {
-    return (byte[]) data;
+    return (byte[]) array();
   }
 
   /** The backing array, whatever its kind (read only). */
   public Object rawData() {
-    return data;
+    return array();
   }
 
   /** Element {@code i} as a double, whatever the element type. */
   public double getDouble(int i) {
+    Object a = data;
+    if (a == null) {
+      Objects.checkIndex(i, size);
+      a = splat;
+      i = 0;
+    }
     return switch (type.elementType().storage()) {
-      case F64 -> ((double[]) data)[i];
-      case F32 -> ((float[]) data)[i];
-      case F16 -> Half.toFloat(((short[]) data)[i]);
+      case F64 -> ((double[]) a)[i];
+      case F32 -> ((float[]) a)[i];
+      case F16 -> Half.toFloat(((short[]) a)[i]);
       default -> getLong(i);
     };
   }
@@ -175,18 +254,25 @@ public final class Tensor {
   /** Element {@code i} as a long; floating values are truncated toward zero. */
   public long getLong(int i) {
     ElementType et = type.elementType();
+    Object a = data;
+    int j = i;
+    if (a == null) {
+      Objects.checkIndex(i, size);
+      a = splat;
+      j = 0;
+    }
     return switch (et.storage()) {
-      case I64 -> ((long[]) data)[i];
-      case I32 -> ((int[]) data)[i];
-      case I16 -> ((short[]) data)[i];
-      case I8 -> et.isSigned() ? ((byte[]) data)[i] : ((byte[]) data)[i] & 0xFF;
+      case I64 -> ((long[]) a)[j];
+      case I32 -> ((int[]) a)[j];
+      case I16 -> ((short[]) a)[j];
+      case I8 -> et.isSigned() ? ((byte[]) a)[j] : ((byte[]) a)[j] & 0xFF;
       case F64, F32, F16 -> (long) getDouble(i);
     };
   }
 
   /** Converts every element to float (a fresh array). */
   public float[] toFloatArray() {
-    if (data instanceof float[] f) {
+    if (array() instanceof float[] f) {
       return f.clone();
     }
     float[] out = new float[size];
@@ -210,7 +296,7 @@ public final class Tensor {
     if (shape.numel() != size) {
       throw new IllegalArgumentException("cannot reshape " + type + " to " + shape);
     }
-    return new Tensor(type.withShape(shape), data);
+    return splat != null ? new Tensor(type.withShape(shape), splat, size) : new Tensor(type.withShape(shape), data);
   }
 
   /** Rows {@code [start, start + count)} along the first axis, copied (a batch's samples). */
@@ -232,11 +318,14 @@ public final class Tensor {
     if (newType.elementType().storage() != type.elementType().storage() || newType.numel() != size) {
       throw new IllegalArgumentException("cannot view " + type + " as " + newType);
     }
-    return new Tensor(newType, data);
+    return splat != null ? new Tensor(newType, splat, size) : new Tensor(newType, data);
   }
 
   /** Converts to another element type (floats to integers round half to even and saturate). */
   public Tensor cast(ElementType to) {
+    if (splat != null) {
+      return splat(new TensorType(to, type.shape(), null), new Tensor(type.withShape(Shape.of(1)), splat).cast(to));
+    }
     var out = zeros(new TensorType(to, type.shape(), null));
     if (to.isFloat()) {
       for (int i = 0; i < size; i++) {
@@ -282,6 +371,20 @@ public final class Tensor {
     if (!type.equals(o.type)) {
       return false;
     }
+    if (splat != null || o.splat != null) {
+      // a compact splat equals a tensor whose elements all have its element's bits
+      Tensor s = splat != null ? this : o;
+      Tensor other = s == this ? o : this;
+      Object one = s.splat;
+      Object a = other.splat != null ? other.splat : other.data;
+      int n = other.splat != null ? 1 : size;
+      for (int i = 0; i < n; i++) {
+        if (!sameBits(one, 0, a, i)) {
+          return false;
+        }
+      }
+      return true;
+    }
     return switch (type.elementType().storage()) {
       case F64 -> Arrays.equals((double[]) data, (double[]) o.data);
       case F32 -> Arrays.equals((float[]) data, (float[]) o.data);
@@ -295,6 +398,15 @@ public final class Tensor {
   /** A hash of type and content, consistent with {@link #contentEquals}. */
   public int contentHash() {
     int h = type.hashCode();
+    if (splat != null) {
+      // Arrays.hashCode of the dense array, without building it
+      int e = elementHash(splat);
+      int r = 1;
+      for (int i = 0; i < size; i++) {
+        r = 31 * r + e;
+      }
+      return 31 * h + r;
+    }
     return 31 * h + switch (type.elementType().storage()) {
       case F64 -> Arrays.hashCode((double[]) data);
       case F32 -> Arrays.hashCode((float[]) data);
@@ -307,23 +419,42 @@ public final class Tensor {
 
   /** True when every element has the same bits (a splat). */
   public boolean isSplat() {
+    if (splat != null) {
+      return true;
+    }
     for (int i = 1; i < size; i++) {
-      if (!sameBits(0, i)) {
+      if (!sameBits(data, 0, data, i)) {
         return false;
       }
     }
     return true;
   }
 
-  private boolean sameBits(int a, int b) {
+  private boolean sameBits(Object x, int a, Object y, int b) {
     return switch (type.elementType().storage()) {
-      case F64 -> Double.doubleToRawLongBits(((double[]) data)[a]) == Double.doubleToRawLongBits(((double[]) data)[b]);
-      case F32 -> Float.floatToRawIntBits(((float[]) data)[a]) == Float.floatToRawIntBits(((float[]) data)[b]);
-      case F16, I16 -> ((short[]) data)[a] == ((short[]) data)[b];
-      case I64 -> ((long[]) data)[a] == ((long[]) data)[b];
-      case I32 -> ((int[]) data)[a] == ((int[]) data)[b];
-      case I8 -> ((byte[]) data)[a] == ((byte[]) data)[b];
+      case F64 -> Double.doubleToRawLongBits(((double[]) x)[a]) == Double.doubleToRawLongBits(((double[]) y)[b]);
+      case F32 -> Float.floatToRawIntBits(((float[]) x)[a]) == Float.floatToRawIntBits(((float[]) y)[b]);
+      case F16, I16 -> ((short[]) x)[a] == ((short[]) y)[b];
+      case I64 -> ((long[]) x)[a] == ((long[]) y)[b];
+      case I32 -> ((int[]) x)[a] == ((int[]) y)[b];
+      case I8 -> ((byte[]) x)[a] == ((byte[]) y)[b];
     };
+  }
+
+  /** What Arrays.hashCode adds for the first element of a one-element array. */
+  private static int elementHash(Object one) {
+    if (one instanceof float[] f) {
+      return Float.hashCode(f[0]);
+    } else if (one instanceof double[] d) {
+      return Double.hashCode(d[0]);
+    } else if (one instanceof long[] l) {
+      return Long.hashCode(l[0]);
+    } else if (one instanceof int[] i) {
+      return i[0];
+    } else if (one instanceof short[] h) {
+      return h[0];
+    }
+    return ((byte[]) one)[0];
   }
 
   /** Memory held by the data, in bytes. */

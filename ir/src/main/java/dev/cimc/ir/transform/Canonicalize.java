@@ -22,7 +22,8 @@ import java.util.Set;
  * The greedy rewrite driver (as MLIR's canonicalizer): applies each op's {@code folders()} and
  * {@code canonicalizations()} and erases dead pure nodes, from a worklist, until a sweep over the whole
  * graph changes nothing or {@code max-iterations} sweeps have run. The identities live with the ops; the
- * driver knows none of them.
+ * driver knows none of them. A sweep that follows one that changed nothing starts from the nodes the merges
+ * in between touched, not from every node.
  *
  * <p>Two graph-wide rules join the op-local ones: a pure node whose operands are all constants and whose
  * results are integer or bool tensors of at most {@code fold-shape-limit} elements is evaluated and
@@ -59,19 +60,28 @@ public final class Canonicalize extends Pass {
     long foldLimit = options().getLong("fold-shape-limit");
     boolean cse = options().getBool("cse");
     boolean changed = false;
+    List<Node> seed = null;
     for (long i = 0; i < maxIterations; i++) {
-      boolean swept = new Sweep(graph, context, foldLimit).run();
-      long merged = cse ? CommonSubexpressionElimination.eliminate(graph) : 0;
+      boolean swept = new Sweep(graph, context, foldLimit).run(seed);
+      if (seed != null && !swept) {
+        // the sweep before found nothing and the last CSE ran to its fixpoint: a fixpoint
+        break;
+      }
+      var affected = new ArrayList<Node>();
+      long merged = cse ? CommonSubexpressionElimination.eliminate(graph, affected) : 0;
       context.add("nodes-merged", merged);
       if (!swept && merged == 0) {
         break;
       }
       changed = true;
+      // After a sweep that changed something, sweep everything again. After one that found nothing, only
+      // nodes whose operands, readers or operands' use counts the merges changed can rewrite now.
+      seed = swept ? null : affected;
     }
     return changed;
   }
 
-  /** One pass of the worklist, seeded with every node in order. */
+  /** One pass of the worklist, seeded with every node in order or with given nodes. */
   private static final class Sweep {
     private final Graph graph;
     private final PassContext context;
@@ -88,9 +98,15 @@ public final class Canonicalize extends Pass {
       this.rewriteBudget = (long) REWRITES_PER_NODE * (graph.size() + 16);
     }
 
-    boolean run() {
-      for (Node n = graph.first(); n != null; n = n.next()) {
-        push(n);
+    boolean run(List<Node> seed) {
+      if (seed == null) {
+        for (Node n = graph.first(); n != null; n = n.next()) {
+          push(n);
+        }
+      } else {
+        for (Node n : seed) {
+          push(n);
+        }
       }
       boolean changed = false;
       while (!worklist.isEmpty()) {

@@ -32,9 +32,15 @@ final class ChannelLayer {
   private final int outPerGroup;
   private final int kernel;
   private final boolean transB;
-  /** The original weights: f32 in {@code floats}, other float types in {@code doubles}. */
-  private final float[] floats;
-  private final double[] doubles;
+  /**
+   * The original weights: f32 in {@code floats}, other float types in {@code doubles}; both stay null while
+   * the weights are a splat, read through {@code splatValue}, until {@link #weightTensor} needs them dense.
+   */
+  private float[] floats;
+  private double[] doubles;
+  private final Tensor original;
+  private final boolean splat;
+  private final double splatValue;
   private final double[] outScale;
   private final double[] inScale;
   private final TensorType weightType;
@@ -57,8 +63,11 @@ final class ChannelLayer {
     this.kernel = kernel;
     this.transB = transB;
     boolean f32 = w.elementType() == dev.cimc.ir.type.ElementType.F32;
-    this.floats = f32 ? w.floats() : null;
-    this.doubles = f32 ? null : Rewrites.doubles(w);
+    this.original = w;
+    this.splat = w.size() > 0 && w.isSplat();
+    this.splatValue = splat ? w.getDouble(0) : 0;
+    this.floats = f32 && !splat ? w.floats() : null;
+    this.doubles = f32 || splat ? null : Rewrites.doubles(w);
     this.outScale = ones(out);
     this.inScale = ones(in);
     this.weightType = w.type();
@@ -179,7 +188,7 @@ final class ChannelLayer {
 
   /** An original weight. */
   private double w(int index) {
-    return floats != null ? floats[index] : doubles[index];
+    return splat ? splatValue : floats != null ? floats[index] : doubles[index];
   }
 
   /**
@@ -300,6 +309,17 @@ final class ChannelLayer {
 
   /** The weights as they are now (each rounded once), in the weight constant's type. */
   Tensor weightTensor() {
+    if (splat) {
+      Tensor s = uniformSplat();
+      if (s != null) {
+        return s;
+      }
+      if (original.elementType() == dev.cimc.ir.type.ElementType.F32) {
+        floats = original.floats();
+      } else {
+        doubles = Rewrites.doubles(original);
+      }
+    }
     int n = floats != null ? floats.length : doubles.length;
     double[] v = new double[0];
     float[] f = floats != null ? new float[n] : null;
@@ -340,6 +360,36 @@ final class ChannelLayer {
       }
     }
     return f != null ? Tensor.wrap(weightType, f) : Rewrites.tensor(weightType, v);
+  }
+
+  /**
+   * Splat weights under one factor for every channel stay a (compact) splat: the element the dense loops
+   * below would compute, by the same arithmetic. Null when the factors differ between channels.
+   */
+  private Tensor uniformSplat() {
+    for (double s : outScale) {
+      if (s != outScale[0]) {
+        return null;
+      }
+    }
+    for (double s : inScale) {
+      if (s != inScale[0]) {
+        return null;
+      }
+    }
+    TensorType one = weightType.withShape(Shape.of(1));
+    if (original.elementType() == dev.cimc.ir.type.ElementType.F32) {
+      float w = (float) splatValue;
+      float v;
+      if (!gemm && !inputsScaled) {
+        float scale = (float) outScale[0];
+        v = scale == outScale[0] ? w * scale : (float) (w * outScale[0]);
+      } else {
+        v = (float) (w * (outScale[0] * inScale[0]));
+      }
+      return Tensor.splat(weightType, Tensor.wrap(one, new float[] {v}));
+    }
+    return Tensor.splat(weightType, Rewrites.tensor(one, new double[] {splatValue * (outScale[0] * inScale[0])}));
   }
 
   /**

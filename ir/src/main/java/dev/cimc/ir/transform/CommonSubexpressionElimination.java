@@ -13,6 +13,7 @@ import dev.cimc.ir.pass.PassOptions;
 import dev.cimc.ir.tensor.Tensor;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 
 /**
  * Merges pure nodes that compute the same thing: same op, same operands (in any order for commutative
@@ -58,7 +59,7 @@ public final class CommonSubexpressionElimination extends Pass {
       }
       if (op.has(Trait.COMMUTATIVE) && ops.length > 1) {
         // names are unique, so this order is canonical and deterministic
-        java.util.Arrays.sort(ops, Comparator.comparing(Value::name));
+        java.util.Arrays.sort(ops, BY_NAME);
       }
       this.operands = ops;
       int h = op.hashCode();
@@ -108,6 +109,8 @@ public final class CommonSubexpressionElimination extends Pass {
     }
   }
 
+  private static final Comparator<Value> BY_NAME = Comparator.comparing(Value::name);
+
   /** Elements of a tensor attribute read by the CSE hash. */
   private static final int SAMPLES = 64;
 
@@ -124,6 +127,17 @@ public final class CommonSubexpressionElimination extends Pass {
 
   /** One forward sweep; returns the number of nodes merged away. */
   static long eliminate(Graph graph) {
+    return eliminate(graph, null);
+  }
+
+  /**
+   * One forward sweep (it reaches its own fixpoint: readers of a merged node are visited after it, with
+   * their new operands); returns the number of nodes merged away. If {@code affected} is not null, it
+   * receives the nodes a rewrite driver should look at again: readers of the merged nodes (their operands
+   * changed), the producers and readers of the merged nodes' operands (their use counts dropped), and the
+   * surviving nodes with their readers (their use counts grew).
+   */
+  static long eliminate(Graph graph, List<Node> affected) {
     var seen = new HashMap<Key, Node>(2 * graph.size() + 16);
     long merged = 0;
     for (Node n = graph.first(); n != null; ) {
@@ -132,7 +146,29 @@ public final class CommonSubexpressionElimination extends Pass {
         Key k = new Key(n);
         Node earlier = seen.putIfAbsent(k, n);
         if (earlier != null && !returnsAny(n)) {
+          if (affected != null) {
+            for (Value r : n.results()) {
+              affected.addAll(r.users());
+            }
+            for (Value v : n.operands()) {
+              if (v.producer() != null) {
+                affected.add(v.producer());
+              }
+              for (Node u : v.users()) {
+                if (u != n) {
+                  affected.add(u);
+                }
+              }
+            }
+          }
           graph.replaceNode(n, earlier.results());
+          if (affected != null) {
+            // the survivor and its readers see more readers now
+            affected.add(earlier);
+            for (Value r : earlier.results()) {
+              affected.addAll(r.users());
+            }
+          }
           merged++;
         }
       }

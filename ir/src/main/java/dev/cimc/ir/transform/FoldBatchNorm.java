@@ -169,11 +169,12 @@ public final class FoldBatchNorm extends Pass {
     if (c == null) {
       return false;
     }
+    boolean mul = op.equals("graph.mul");
     double[] g = new double[c.length];
     double[] h = new double[c.length];
     for (int i = 0; i < c.length; i++) {
-      g[i] = op.equals("graph.mul") ? c[i] : 1;
-      h[i] = op.equals("graph.mul") ? 0 : c[i];
+      g[i] = mul ? c[i] : 1;
+      h[i] = mul ? 0 : c[i];
     }
     Affine a = new Affine(g, h, null, null);
     Value constant = n.operand(k);

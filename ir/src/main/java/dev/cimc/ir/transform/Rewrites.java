@@ -42,7 +42,9 @@ final class Rewrites {
   /** The elements of a float tensor as doubles (a fresh array). */
   static double[] doubles(Tensor t) {
     double[] r = new double[t.size()];
-    if (t.elementType() == ElementType.F32) {
+    if (t.isCompactSplat() && r.length > 0) {
+      java.util.Arrays.fill(r, t.getDouble(0));
+    } else if (t.elementType() == ElementType.F32) {
       float[] f = t.floats();
       for (int i = 0; i < r.length; i++) {
         r[i] = f[i];

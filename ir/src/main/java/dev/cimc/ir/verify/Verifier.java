@@ -1,5 +1,6 @@
 package dev.cimc.ir.verify;
 
+import dev.cimc.ir.attr.Attributes;
 import dev.cimc.ir.diag.Location;
 import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.Node;
@@ -8,6 +9,7 @@ import dev.cimc.ir.op.InferenceException;
 import dev.cimc.ir.op.OpDef;
 import dev.cimc.ir.type.TensorType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,14 +31,57 @@ public final class Verifier {
 
   /** All problems in the graph, in node order; empty when it is valid. */
   public static List<Diagnostic> verify(Graph g) {
-    return new Run(g).verify();
+    return verify(g, null);
+  }
+
+  /**
+   * All problems in the graph; {@code memo} (may be null) lets repeated verifications of one graph skip the
+   * type inference of nodes whose op, attributes and operand and result types have not changed since it
+   * last agreed with them.
+   */
+  public static List<Diagnostic> verify(Graph g, InferenceMemo memo) {
+    return new Run(g, memo).verify();
   }
 
   /** Throws a {@link VerificationException} listing every problem, if there is any. */
   public static void check(Graph g) {
-    List<Diagnostic> ds = verify(g);
+    check(g, null);
+  }
+
+  /** {@link #check(Graph)} with an inference memo (see {@link #verify(Graph, InferenceMemo)}). */
+  public static void check(Graph g, InferenceMemo memo) {
+    List<Diagnostic> ds = verify(g, memo);
     if (!ds.isEmpty()) {
       throw new VerificationException(g.name(), ds);
+    }
+  }
+
+  /**
+   * Type inference results a series of verifications of one graph can reuse (a pass manager keeps one per
+   * pipeline run): per node, the inputs of the last inference that gave the node's result types. Inference
+   * is a function of op, operand types, attributes and declared results, all immutable values, so equal
+   * inputs give the same verdict.
+   */
+  public static final class InferenceMemo {
+    private final Map<Node, Inferred> byNode = new IdentityHashMap<>();
+
+    private record Inferred(OpDef op, Attributes attributes, TensorType[] operands, TensorType[] results) {
+      boolean matches(Node n, TensorType[] operandTypes, TensorType[] resultTypes) {
+        return op == n.op() && attributes == n.attributes() && same(operands, operandTypes)
+            && same(results, resultTypes);
+      }
+
+      private static boolean same(TensorType[] a, TensorType[] b) {
+        if (a.length != b.length) {
+          return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+          if (a[i] != b[i] && !a[i].equals(b[i])) {
+            return false;
+          }
+        }
+        return true;
+      }
     }
   }
 
@@ -86,6 +131,7 @@ public final class Verifier {
 
   private static final class Run {
     private final Graph g;
+    private final InferenceMemo memo;
     private final String graphSubject;
     private final List<Diagnostic> out = new ArrayList<>();
     /**
@@ -100,8 +146,9 @@ public final class Verifier {
     /** Readers of each value: one entry per operand slot, in node order. */
     private final ValueTable<List<Node>> readers;
 
-    Run(Graph g) {
+    Run(Graph g, InferenceMemo memo) {
       this.g = g;
+      this.memo = memo;
       this.graphSubject = "graph @" + g.name();
       // Side tables indexed by id: identity maps dominated the verifier's time on large graphs.
       this.definer = new ValueTable<>(g);
@@ -163,21 +210,22 @@ public final class Verifier {
     }
 
     private void checkInput(int i, Value v) {
-      String what = "input " + i + " (%" + v.name() + ")";
+      String what = what("input", i, v);
       if (v.graph() != g) {
         graphError(what + " belongs to graph @" + v.graph().name());
       }
       if (v.producer() != null) {
         graphError(what + " is recorded as result " + v.resultIndex() + " of " + where(v.producer()));
       }
-      if (define(v, what, i, Location.UNKNOWN, graphSubject)) {
+      if (define(v, "input", i, i, Location.UNKNOWN, graphSubject)) {
         checkUses(v, Location.UNKNOWN, graphSubject);
       }
     }
 
     private void checkNode(Node n) {
       Location loc = n.location();
-      String subject = n.describe();
+      // the node itself: error() describes it, so valid nodes cost no strings
+      Object subject = n;
       OpDef op = n.op();
 
       // Operands: defined earlier in this graph
@@ -188,7 +236,7 @@ public final class Verifier {
           continue;
         }
         operandsDefined = false;
-        String what = "operand " + i + " (%" + v.name() + ")";
+        String what = what("operand", i, v);
         if (v.graph() != g) {
           error(loc, subject, what + " belongs to graph @" + v.graph().name());
         } else if (definedAnywhere(v)) {
@@ -201,21 +249,20 @@ public final class Verifier {
       }
 
       // Results: defined once, pointing back at this node, named consistently
-      var firstDefinitions = new ArrayList<Value>(n.numResults());
-      for (int i = 0; i < n.numResults(); i++) {
+      int numResults = n.numResults();
+      boolean[] firstDefinition = new boolean[numResults];
+      for (int i = 0; i < numResults; i++) {
         Value r = n.result(i);
-        String what = "result " + i + " (%" + r.name() + ")";
         if (r.graph() != g) {
-          error(loc, subject, what + " belongs to graph @" + r.graph().name());
+          error(loc, subject, what("result", i, r) + " belongs to graph @" + r.graph().name());
         }
         if (r.producer() == null) {
-          error(loc, subject, what + " is recorded as a graph input");
+          error(loc, subject, what("result", i, r) + " is recorded as a graph input");
         } else if (r.producer() != n || r.resultIndex() != i) {
-          error(loc, subject, what + " is recorded as result " + r.resultIndex() + " of " + where(r.producer()));
+          error(loc, subject, what("result", i, r) + " is recorded as result " + r.resultIndex() + " of "
+              + where(r.producer()));
         }
-        if (define(r, what, n, loc, subject)) {
-          firstDefinitions.add(r);
-        }
+        firstDefinition[i] = define(r, "result", i, n, loc, subject);
       }
 
       // Operand count and attributes against the op's schema
@@ -238,23 +285,34 @@ public final class Verifier {
       }
 
       // Use-lists of the results (once per value, even if it is defined twice)
-      for (Value r : firstDefinitions) {
-        checkUses(r, loc, subject);
+      for (int i = 0; i < numResults; i++) {
+        if (firstDefinition[i]) {
+          checkUses(n.result(i), loc, subject);
+        }
       }
     }
 
-    private void checkInference(Node n, Location loc, String subject, boolean countReported) {
-      var operandTypes = new ArrayList<TensorType>(n.numOperands());
-      for (Value v : n.operands()) {
-        operandTypes.add(v.type());
+    private void checkInference(Node n, Location loc, Object subject, boolean countReported) {
+      int numOperands = n.numOperands();
+      TensorType[] operandTypes = new TensorType[numOperands];
+      for (int i = 0; i < numOperands; i++) {
+        operandTypes[i] = n.operand(i).type();
       }
-      var declared = new ArrayList<TensorType>(n.numResults());
-      for (Value r : n.results()) {
-        declared.add(r.type());
+      int numResults = n.numResults();
+      TensorType[] declared = new TensorType[numResults];
+      for (int i = 0; i < numResults; i++) {
+        declared[i] = n.result(i).type();
+      }
+      if (memo != null) {
+        InferenceMemo.Inferred last = memo.byNode.get(n);
+        if (last != null && last.matches(n, operandTypes, declared)) {
+          return;
+        }
       }
       List<TensorType> inferred;
       try {
-        inferred = n.op().inferTypes(operandTypes, n.attributes(), Collections.unmodifiableList(declared));
+        inferred = n.op().inferTypes(Arrays.asList(operandTypes), n.attributes(),
+            Collections.unmodifiableList(Arrays.asList(declared)));
       } catch (InferenceException e) {
         error(loc, subject, e.getMessage());
         return;
@@ -270,11 +328,16 @@ public final class Verifier {
         }
         return;
       }
+      boolean agrees = true;
       for (int i = 0; i < inferred.size(); i++) {
         TensorType have = n.result(i).type();
         if (!have.equals(inferred.get(i))) {
           error(loc, subject, "result " + i + " has type " + have + " but inference gives " + inferred.get(i));
+          agrees = false;
         }
+      }
+      if (agrees && memo != null) {
+        memo.byNode.put(n, new InferenceMemo.Inferred(n.op(), n.attributes(), operandTypes, declared));
       }
     }
 
@@ -282,24 +345,25 @@ public final class Verifier {
      * Records a definition of {@code v} and reports name clashes; returns false (and reports it) if
      * {@code v} was defined before.
      */
-    private boolean define(Value v, String what, Object definedBy, Location loc, String subject) {
+    private boolean define(Value v, String kind, int index, Object definedBy, Location loc, Object subject) {
       Object first = definer.get(v);
       if (first != null) {
-        error(loc, subject, what + " is already defined by " + definerText(first));
+        error(loc, subject, what(kind, index, v) + " is already defined by " + definerText(first));
         return false;
       }
       definer.put(v, definedBy);
       Value sameName = byName.putIfAbsent(v.name(), v);
       if (sameName != null) {
-        error(loc, subject, what + ": the name %" + v.name() + " is already used by "
+        error(loc, subject, what(kind, index, v) + ": the name %" + v.name() + " is already used by "
             + definerText(definer.get(sameName)));
         return true;
       }
       Value inTable = g.value(v.name());
       if (inTable == null) {
-        error(loc, subject, what + " is missing from the graph's name table");
+        error(loc, subject, what(kind, index, v) + " is missing from the graph's name table");
       } else if (inTable != v) {
-        error(loc, subject, what + ": the graph's name table maps %" + v.name() + " to another value");
+        error(loc, subject, what(kind, index, v) + ": the graph's name table maps %" + v.name()
+            + " to another value");
       }
       return true;
     }
@@ -309,7 +373,7 @@ public final class Verifier {
     }
 
     /** Compares a value's use-list with the operand slots that read it. */
-    private void checkUses(Value v, Location loc, String subject) {
+    private void checkUses(Value v, Location loc, Object subject) {
       if (usesMatch(v)) {
         return;
       }
@@ -409,8 +473,14 @@ public final class Verifier {
       error(Location.UNKNOWN, graphSubject, message);
     }
 
-    private void error(Location loc, String subject, String message) {
-      out.add(new Diagnostic(loc, subject, message));
+    /** {@code subject} is a message subject, or a node described as one. */
+    private void error(Location loc, Object subject, String message) {
+      out.add(new Diagnostic(loc, subject instanceof Node n ? n.describe() : (String) subject, message));
+    }
+
+    /** How messages name an input, operand or result: {@code result 0 (%x)}. */
+    private static String what(String kind, int index, Value v) {
+      return kind + " " + index + " (%" + v.name() + ")";
     }
 
     private static boolean containsIdentity(List<Node> l, Node n) {

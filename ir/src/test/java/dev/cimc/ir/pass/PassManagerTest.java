@@ -217,6 +217,16 @@ class PassManagerTest {
   }
 
   @Test
+  void verificationsAfterEarlierOnesStillReinferChangedTypes() {
+    // dce's verification remembers every node's inference; retype then changes only a result type
+    var e = assertThrows(PassException.class, () -> manager("dce,dce,retype", opts()).run(sample()));
+    assertEquals("""
+        error: pass 'retype' produced invalid IR
+          %s = graph.add: result 0 has type tensor<3xf32> but inference gives tensor<2xf32>
+          %y = graph.add: shapes 2 and 3 do not broadcast (dimension -1: 2 vs 3)""", e.render());
+  }
+
+  @Test
   void withoutVerifyEachBrokenIrPasses() {
     Graph g = sample();
     manager("break-order", opts().withVerifyEach(false)).run(g);

@@ -82,6 +82,12 @@ final class TestPasses {
   /** Claims a change it did not make: the fingerprint must see through it. */
   static final PassDef CLAIM_CHANGE = def("claim-change", "ClaimChange", (g, c) -> true).build();
 
+  /** Gives the value %s a type its node does not infer, leaving op, operands and attributes alone. */
+  static final PassDef RETYPE = def("retype", "Retype", (g, c) -> {
+    g.value("s").setType(dev.cimc.ir.type.TensorType.f32(3));
+    return true;
+  }).build();
+
   /** Counts nodes into a statistic. */
   static final PassDef COUNT = def("count", "Count", (g, c) -> {
     c.add("nodes-seen", g.size());
@@ -92,6 +98,6 @@ final class TestPasses {
   /** The standard passes plus every test pass. */
   static PassRegistry registry() {
     return PassRegistry.standard().with(NEEDS_DCE, OPTION_ZOO, BREAK_ORDER, FAIL_ON_DIV, THROW_CIMC, CRASH, NOOP,
-        SILENT_RENAME, CLAIM_CHANGE, COUNT);
+        SILENT_RENAME, CLAIM_CHANGE, COUNT, RETYPE);
   }
 }

@@ -243,4 +243,55 @@ class TensorTest {
     assertTrue(Tensor.ofFloats(new int[] {0}).isSplat());
     assertTrue(Tensor.ofLongs(new int[] {2}, 5, 5).isSplat());
   }
+
+  // ---- compact splats ----
+
+  @Test
+  void aCompactSplatReadsAndComparesLikeItsDenseArray() {
+    TensorType t = TensorType.f32(3, 4);
+    Tensor s = Tensor.splat(t, f32(2.5f));
+    float[] filled = new float[12];
+    java.util.Arrays.fill(filled, 2.5f);
+    Tensor d = Tensor.wrap(t, filled);
+    assertTrue(s.isCompactSplat());
+    assertFalse(d.isCompactSplat());
+    assertTrue(s.isSplat());
+    assertEquals(12, s.size());
+    assertEquals(2.5, s.getDouble(11));
+    assertThrows(IndexOutOfBoundsException.class, () -> s.getDouble(12));
+    assertTrue(s.contentEquals(d));
+    assertTrue(d.contentEquals(s));
+    assertEquals(d.contentHash(), s.contentHash());
+    filled = filled.clone();
+    filled[7] = 2.25f;
+    Tensor other = Tensor.wrap(t, filled);
+    assertFalse(s.contentEquals(other));
+    assertFalse(other.contentEquals(s));
+    assertFalse(s.contentEquals(Tensor.splat(t, f32(-2.5f))));
+    assertArrayEquals(d.floats(), s.floats());
+    assertSame(s.floats(), s.floats(), "the dense array is built once");
+  }
+
+  @Test
+  void reshapeCastAndHashesOfCompactSplatsOfEveryStorage() {
+    Tensor s = Tensor.splat(TensorType.f32(2, 3), f32(-1.75f));
+    Tensor r = s.reshape(Shape.of(6));
+    assertTrue(r.isCompactSplat());
+    assertEquals(Shape.of(6), r.shape());
+    Tensor c = s.cast(ElementType.I8);
+    assertTrue(c.isCompactSplat());
+    assertTrue(c.contentEquals(Tensor.wrap(s.type(), s.floats().clone()).cast(ElementType.I8)));
+    for (ElementType et : new ElementType[] {ElementType.F64, ElementType.F16, ElementType.I64, ElementType.I32,
+        ElementType.I16, ElementType.U8}) {
+      Tensor one = f32(3f).cast(et);
+      Tensor sp = Tensor.splat(new TensorType(et, Shape.of(5), null), one);
+      Tensor dense = Tensor.wrap(sp.type(), sp.rawData());
+      assertFalse(dense.isCompactSplat());
+      assertEquals(dense.contentHash(), sp.contentHash(), et.toString());
+      assertTrue(sp.contentEquals(dense), et.toString());
+      assertEquals(3.0, sp.getDouble(4), et.toString());
+    }
+    assertTrue(iae(() -> Tensor.splat(TensorType.f32(2), f32(1f, 2f))).contains("one element"));
+    assertTrue(iae(() -> Tensor.splat(TensorType.of(ElementType.I64, 2), f32(1f))).contains("one element"));
+  }
 }

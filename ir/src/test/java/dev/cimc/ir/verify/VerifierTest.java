@@ -471,4 +471,41 @@ class VerifierTest {
     assertEquals(List.of(), Verifier.verify(g));
     assertTrue(g.nodes().stream().noneMatch(n -> n.op().fullName().equals("graph.identity")));
   }
+
+  @Test
+  void anInferenceMemoSkipsOnlyNodesWhoseInputsAreUnchanged() {
+    int[] calls = {0};
+    OpDef counted = OpDef.builder("test", "counted")
+        .operands("x")
+        .traits(dev.cimc.ir.op.Trait.PURE)
+        .infer(ctx -> {
+          calls[0]++;
+          return List.of(ctx.operand(0));
+        })
+        .build();
+    var ops = OpRegistry.of(List.of(dev.cimc.ir.dialect.Builtin.dialect(), dev.cimc.ir.dialect.graph.GraphDialect.create(),
+        new dev.cimc.ir.op.Dialect("test", "a counting op", List.of(counted))));
+    var b = new GraphBuilder("memo", ops);
+    Value x = b.input("x", TensorType.f32(2));
+    Value a = b.named("a", "test.counted", Attributes.EMPTY, x);
+    Value c = b.named("c", "test.counted", Attributes.EMPTY, a);
+    Graph g = b.output(c).build();
+    var memo = new Verifier.InferenceMemo();
+    calls[0] = 0;
+    assertEquals(List.of(), Verifier.verify(g, memo));
+    assertEquals(2, calls[0], "the first verification infers every node");
+    assertEquals(List.of(), Verifier.verify(g, memo));
+    assertEquals(2, calls[0], "nothing changed: nothing inferred again");
+    g.value("a").setType(TensorType.f32(3));
+    List<Diagnostic> ds = Verifier.verify(g, memo);
+    assertEquals(4, calls[0], "a's result and c's operand changed: both inferred again");
+    assertEquals(2, ds.size(), ds.toString());
+    assertTrue(ds.get(0).render().contains("result 0 has type tensor<3xf32> but inference gives tensor<2xf32>"),
+        ds.get(0).render());
+    assertEquals(2, Verifier.verify(g, memo).size(), "a failed verdict is not remembered as valid");
+    assertEquals(6, calls[0]);
+    g.value("a").setType(TensorType.f32(2));
+    assertEquals(List.of(), Verifier.verify(g, memo));
+    assertEquals(6, calls[0], "back to the types last found valid: the memo agrees again");
+  }
 }

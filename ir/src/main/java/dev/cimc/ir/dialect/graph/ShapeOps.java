@@ -154,10 +154,8 @@ final class ShapeOps {
             })
             .kernel((ctx, in) -> {
               TensorType t = ctx.resultType(0);
-              Tensor v = fillValue(ctx.attr("value"));
-              Object data = StridedCopy.newArray(t.elementType(), Math.toIntExact(t.numel()));
-              fillRaw(data, v);
-              return new Tensor[] {Tensor.wrap(t, data)};
+              // compact: ConstantOfShape weights run to millions of elements nothing may ever read densely
+              return new Tensor[] {Tensor.splat(t, fillValue(ctx.attr("value")))};
             })
             .build()));
     ops.addAll(SliceOps.defs());
@@ -594,23 +592,5 @@ final class ShapeOps {
       throw new InferenceException("value must not be quantized, got " + v.type());
     }
     return v;
-  }
-
-  /** Fills an array with the single element of a tensor of the same storage. */
-  private static void fillRaw(Object data, Tensor v) {
-    Object src = v.rawData();
-    if (data instanceof float[] a) {
-      Arrays.fill(a, ((float[]) src)[0]);
-    } else if (data instanceof double[] a) {
-      Arrays.fill(a, ((double[]) src)[0]);
-    } else if (data instanceof long[] a) {
-      Arrays.fill(a, ((long[]) src)[0]);
-    } else if (data instanceof int[] a) {
-      Arrays.fill(a, ((int[]) src)[0]);
-    } else if (data instanceof short[] a) {
-      Arrays.fill(a, ((short[]) src)[0]);
-    } else {
-      Arrays.fill((byte[]) data, ((byte[]) src)[0]);
-    }
   }
 }
