@@ -123,10 +123,6 @@ public final class CimcCli implements Callable<Integer> {
     var options = instrumentation.toOptions(err, instrumentation.dumpIrDir);
     options.checkPassNames(passRegistry);
     Graph g = ModelLoader.load(input, registry, model.toOptions(err));
-    if (emit == Emit.qgraph) {
-      // The integer lowering maps unfused ops (conv + requantize + relu): fusion waits for the CIM backend.
-      pipeline = PassPipeline.of(pipeline.passes().stream().filter(p -> !p.name().equals("fuse")).toList());
-    }
     new PassManager(pipeline, options, registry).run(g);
     if (emit == Emit.qgraph) {
       QuantizationFlow.run(g, registry, this);

@@ -43,6 +43,17 @@ import java.util.Set;
  * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reshape, transpose, flatten, squeeze,
  * unsqueeze, softmax, layer_norm over the last axis,
  * and the unary functions sigmoid, tanh, hard_swish, hard_sigmoid, exp, gelu, leaky_relu (by table).
+ *
+ * <p><b>Fused ops</b> ({@code fuse} runs before quantization in -O2): {@code fused_conv2d}, {@code fused_gemm}
+ * and {@code fused_add} whose activation has a clamp form ({@code none}, {@code relu}, {@code relu6},
+ * {@code clip}) are quantized as one unit: inputs and weights as for the unfused op, the result with the
+ * calibrated range of the fused result (the activation's output), so {@code lower-to-integer} maps them to
+ * qconv2d/qgemm/qadd + a requantize whose clamp realizes the activation. A fused op whose activation has no
+ * clamp form ({@code leaky_relu}, {@code hard_swish}, {@code sigmoid}) is first split back into the unfused
+ * op (result named {@code <name>.pre}) and the activation op (keeping the name), which then become an
+ * integer product + requantize and a {@code q.lut}. The range of {@code <name>.pre} is the plan's if it has
+ * one, else the preimage under the activation of the calibrated output range (see {@link #preimage}):
+ * clamping the pre-activation there changes no output the output range covers.
  */
 public final class Quantize extends Pass {
   public static final PassDef DEF = PassDef.builder("quantize", "Quantize")
@@ -69,6 +80,15 @@ public final class Quantize extends Pass {
   private static final Set<String> SAME_PARAMS = Set.of("graph.relu", "graph.clip", "graph.max_pool",
       "graph.reshape", "graph.transpose", "graph.flatten", "graph.squeeze", "graph.unsqueeze");
 
+  /** The fused ops, whose {@code activation} attribute names what follows the product or sum. */
+  static final Set<String> FUSED = Set.of("graph.fused_conv2d", "graph.fused_gemm", "graph.fused_add");
+
+  /** Fused activations that are a clamp of the result: the integer form clamps the requantized codes. */
+  public static final Set<String> CLAMP_ACTIVATIONS = Set.of("none", "relu", "relu6", "clip");
+
+  /** The attributes of a fused op that describe its activation (dropped when it is split). */
+  private static final Set<String> ACTIVATION_ATTRS = Set.of("activation", "slope", "min", "max");
+
   private Quantize(PassOptions options) {
     super(DEF, options);
   }
@@ -94,7 +114,7 @@ public final class Quantize extends Pass {
     for (Value o : g.outputs()) {
       outputNames.add(o.name());
     }
-    var run = new Run(g, plan);
+    var run = new Run(g, plan, registry);
     for (Node n : g.nodes()) {
       if (!n.isErased()) {
         run.visit(n);
@@ -102,6 +122,47 @@ public final class Quantize extends Pass {
     }
     keepOutputNames(g, outputNames);
     return new Stats(run.quantized, run.weights, run.skipped);
+  }
+
+  /**
+   * The smallest pre-activation range {@code [a, b]} whose image under the activation covers the output range
+   * {@code [lo, hi]} (what a fused op's result was calibrated on), or null if there is none:
+   *
+   * <ul>
+   *   <li>leaky_relu (slope α > 0), increasing: {@code [inv(lo), inv(hi)]} with {@code inv(y) = y < 0 ? y / α : y};</li>
+   *   <li>hard_swish: increasing from −3/8 at x = −3/2; every x ≤ −3 maps to 0, so the range starts at −3 when
+   *       {@code lo ≤ 0} (values below clamp to −3 with the same output) and at the increasing-branch inverse of
+   *       {@code lo} otherwise; it ends at that inverse of {@code hi} ({@code (−3 + √(9 + 24y)) / 2} for
+   *       y ≤ 3, y beyond);</li>
+   *   <li>sigmoid: {@code [logit(lo), logit(hi)]}, the output clamped to [2^−24, 1 − 2^−24] first.</li>
+   * </ul>
+   */
+  public static double[] preimage(String activation, double slope, double lo, double hi) {
+    switch (activation) {
+      case "leaky_relu":
+        if (!(slope > 0) || Double.isInfinite(slope)) {
+          return null;
+        }
+        return new double[] {lo < 0 ? lo / slope : lo, hi < 0 ? hi / slope : hi};
+      case "hard_swish":
+        return new double[] {lo <= 0 ? -3 : hardSwishInverse(lo), Math.max(0, hardSwishInverse(hi))};
+      case "sigmoid":
+        return new double[] {logit(lo), logit(Math.max(lo, hi))};
+      default:
+        return null;
+    }
+  }
+
+  private static double hardSwishInverse(double y) {
+    if (y >= 3) {
+      return y;
+    }
+    return (-3 + Math.sqrt(Math.max(0, 9 + 24 * y))) / 2;
+  }
+
+  private static double logit(double y) {
+    double p = Math.min(1 - 0x1p-24, Math.max(0x1p-24, y));
+    return Math.log(p / (1 - p));
   }
 
   /** Graph outputs keep their names (users read results by name); the float value they replaced is renamed. */
@@ -122,15 +183,18 @@ public final class Quantize extends Pass {
   /** The state of one application: the dequantized form of each value already quantized. */
   private static final class Run {
     final Graph g;
-    final QuantPlan plan;
+    final OpRegistry registry;
+    /** The plan, plus the ranges of the intermediates of split fused ops. */
+    QuantPlan plan;
     final Map<Value, Value> dequantized = new IdentityHashMap<>();
     long quantized;
     long weights;
     long skipped;
 
-    Run(Graph g, QuantPlan plan) {
+    Run(Graph g, QuantPlan plan, OpRegistry registry) {
       this.g = g;
       this.plan = plan;
+      this.registry = registry;
     }
 
     void visit(Node n) {
@@ -138,10 +202,20 @@ public final class Quantize extends Pass {
       if (n.numResults() != 1 || n.result().type().elementType() != ElementType.F32) {
         return;
       }
+      if (FUSED.contains(op) && !CLAMP_ACTIVATIONS.contains(n.stringAttr("activation"))) {
+        Node[] parts = split(n);
+        if (parts == null) {
+          skipped++;
+        } else {
+          visit(parts[0]);
+          visit(parts[1]);
+        }
+        return;
+      }
       boolean handled = switch (op) {
-        case "graph.conv2d" -> conv(n);
-        case "graph.gemm", "graph.matmul" -> gemm(n);
-        case "graph.add" -> activationsOnly(n, 2, resultParams(n));
+        case "graph.conv2d", "graph.fused_conv2d" -> conv(n);
+        case "graph.gemm", "graph.matmul", "graph.fused_gemm" -> gemm(n);
+        case "graph.add", "graph.fused_add" -> activationsOnly(n, 2, resultParams(n));
         case "graph.softmax" -> activationsOnly(n, 1, softmaxParams(n));
         case "graph.layer_norm" -> layerNorm(n);
         case "graph.average_pool", "graph.global_average_pool" -> averagePool(n);
@@ -157,7 +231,7 @@ public final class Quantize extends Pass {
       } != null;
       if (handled) {
         quantized++;
-      } else if (op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
+      } else if (FUSED.contains(op) || op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
           || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
           || op.equals("graph.average_pool") || op.equals("graph.global_average_pool")
           || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op)) {
@@ -176,7 +250,7 @@ public final class Quantize extends Pass {
     }
 
     private Object gemm(Node n) {
-      boolean isGemm = n.op().fullName().equals("graph.gemm");
+      boolean isGemm = !n.op().fullName().equals("graph.matmul");
       Value a = n.operand(0);
       Value b = n.operand(1);
       if (isGemm && (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0)) {
@@ -292,6 +366,42 @@ public final class Quantize extends Pass {
       }
       quantizeResult(n, new TensorType(activationType(n.result()), n.result().type().shape(), out));
       return n;
+    }
+
+    /**
+     * Splits a fused op into the unfused op and its activation op (which keeps the fused result's name) and
+     * gives the intermediate a range; returns both nodes, or null when no range can be found.
+     */
+    private Node[] split(Node n) {
+      String act = n.stringAttr("activation");
+      String name = n.result().name();
+      QuantPlan.Range out = plan.range(name);
+      String preName = g.uniqueName(name + ".pre");
+      QuantPlan.Range pre = plan.range(preName);
+      if (pre == null && out != null) {
+        double[] r = preimage(act, n.floatAttr("slope"), out.min(), out.max());
+        pre = r == null ? null : new QuantPlan.Range(r[0], r[1]);
+      }
+      if (pre == null) {
+        return null;
+      }
+      plan = plan.withRange(preName, pre);
+      String base = n.op().fullName().replace("fused_", "");
+      Attributes attrs = Attributes.EMPTY;
+      for (var e : n.attributes().entries()) {
+        if (!ACTIVATION_ATTRS.contains(e.getKey())) {
+          attrs = attrs.with(e.getKey(), e.getValue());
+        }
+      }
+      TensorType t = n.result().type();
+      Node p = g.insertBefore(n, registry.get(base), n.operands(), attrs, List.of(t), List.of(preName), n.location());
+      Attributes actAttrs = act.equals("leaky_relu") ? Attributes.of("alpha", Attribute.of(n.floatAttr("slope")))
+          : Attributes.EMPTY;
+      Node a = g.insertAfter(p, registry.get("graph." + act), List.of(p.result()), actAttrs, List.of(t), null,
+          n.location());
+      g.replaceNode(n, List.of(a.result()));
+      a.result().rename(name);
+      return new Node[] {p, a};
     }
 
     // ---------------------------------------------------------------------------------------- values

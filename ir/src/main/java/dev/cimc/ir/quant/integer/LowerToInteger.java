@@ -40,7 +40,13 @@ import java.util.Set;
  *   <li>unary functions (sigmoid, tanh, hard_swish, exp, gelu, ...; relu and clip when the parameters change)
  *       on inputs of at most 8 bits → {@code q.lut}, the table computed by running the float op on every
  *       code, so it matches fake quantization exactly;</li>
- *   <li>softmax → {@code q.softmax}; layer_norm over the last axis → {@code q.layer_norm}.</li>
+ *   <li>softmax → {@code q.softmax}; layer_norm over the last axis → {@code q.layer_norm};</li>
+ *   <li>fused_conv2d / fused_gemm / fused_add with activation none, relu, relu6 or clip → the integer op of
+ *       the unfused form whose final rescaling ({@code q.requantize} or {@code q.qadd}) clamps to the codes
+ *       {@code [Q(lo), Q(hi)]} of the activation's bounds in the result's parameters (relu: {@code [z_out,
+ *       qmax]}, relu6: {@code [Q(0), Q(6)]}). Since Q is monotone, {@code Q(clamp(v, lo, hi)) = clamp(Q(v), Q(lo),
+ *       Q(hi))}: the clamp is exact, and the fused integer op agrees with fake quantization exactly when the
+ *       unfused one does. ({@code quantize} splits fused ops with other activations before this pass.)</li>
  * </ul>
  *
  * Requantization multipliers come from the types ({@code s_acc / s_out} as a {@link FixedPointMultiplier}).
@@ -127,6 +133,8 @@ public final class LowerToInteger extends Pass {
     final TensorType out;
     final GraphBuilder b;
     final OpRegistry registry;
+    /** The clamp of a fused activation ({@code min}/{@code max} codes), empty for unfused ops. */
+    Attributes clamp = Attributes.EMPTY;
 
     Lowering(Node n, Node q, OpRegistry registry) {
       this.n = n;
@@ -149,10 +157,18 @@ public final class LowerToInteger extends Pass {
       Value x = codes(n.operand(0));
       TensorType xt = x.type();
       boolean sameParams = xt.elementType() == out.elementType() && xt.quant().equals(out.quant());
+      if (op.startsWith("graph.fused_")) {
+        clamp = clampAttributes();
+        if (clamp == null) {
+          return null;
+        }
+      }
       switch (op) {
         case "graph.conv2d":
-          return weighted(x, 0, "q.qconv2d", n.attributes());
+        case "graph.fused_conv2d":
+          return weighted(x, 0, "q.qconv2d", convAttributes(n.attributes()));
         case "graph.gemm":
+        case "graph.fused_gemm":
           if (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0) {
             return null;
           }
@@ -164,6 +180,7 @@ public final class LowerToInteger extends Pass {
           }
           return requantize(b.op("q.qmatmul", x, codes(n.operand(1))));
         case "graph.add":
+        case "graph.fused_add":
           return add(x, codes(n.operand(1)));
         case "graph.max_pool":
           return sameParams && xt.rank() == 4 ? pool(x, op) : null;
@@ -197,6 +214,47 @@ public final class LowerToInteger extends Pass {
         default:
           return TABLE_OPS.contains(op) ? table(x) : null;
       }
+    }
+
+    /**
+     * The {@code min}/{@code max} codes realizing the fused activation in the result's parameters, empty for
+     * none, null for an activation without a clamp form.
+     */
+    private Attributes clampAttributes() {
+      String act = n.stringAttr("activation");
+      Double lo = null;
+      Double hi = null;
+      switch (act) {
+        case "none":
+          return Attributes.EMPTY;
+        case "relu":
+          lo = 0.0;
+          break;
+        case "relu6":
+          lo = 0.0;
+          hi = 6.0;
+          break;
+        case "clip":
+          lo = n.attr("min") != null ? n.floatAttr("min") : null;
+          hi = n.attr("max") != null ? n.floatAttr("max") : null;
+          break;
+        default:
+          return null;
+      }
+      long cl = lo == null ? out.elementType().minValue() : code((float) (double) lo, out);
+      long ch = hi == null ? out.elementType().maxValue() : code((float) (double) hi, out);
+      return Attributes.of("min", Attribute.of(cl), "max", Attribute.of(Math.max(cl, ch)));
+    }
+
+    /** The attributes of q.qconv2d taken from a conv2d or fused_conv2d. */
+    private static Attributes convAttributes(Attributes a) {
+      Attributes r = Attributes.EMPTY;
+      for (String k : List.of("strides", "pads", "dilations", "group", "auto_pad", "kernel_shape")) {
+        if (a.has(k)) {
+          r = r.with(k, a.get(k));
+        }
+      }
+      return r;
     }
 
     // ---------------------------------------------------------------------------------------- products
@@ -259,7 +317,8 @@ public final class LowerToInteger extends Pass {
         m[c] = f.multiplier();
         s[c] = f.shift();
       }
-      return declared("q.requantize", Attributes.of("multiplier", Attribute.ints(m), "shift", Attribute.ints(s)), acc);
+      return declared("q.requantize", withClamp(Attributes.of("multiplier", Attribute.ints(m), "shift",
+          Attribute.ints(s))), acc);
     }
 
     private Value add(Value a, Value c) {
@@ -280,8 +339,8 @@ public final class LowerToInteger extends Pass {
       if (shift < 0 || shift > 62) {
         return null;
       }
-      return declared("q.qadd", Attributes.of("multipliers", Attribute.ints(ma, mc), "shift", Attribute.of((long) shift)),
-          a, c);
+      return declared("q.qadd", withClamp(Attributes.of("multipliers", Attribute.ints(ma, mc), "shift",
+          Attribute.of((long) shift))), a, c);
     }
 
     // ---------------------------------------------------------------------------------------- pointwise
@@ -417,6 +476,13 @@ public final class LowerToInteger extends Pass {
     }
 
     // ---------------------------------------------------------------------------------------- helpers
+
+    private Attributes withClamp(Attributes a) {
+      for (var e : clamp.entries()) {
+        a = a.with(e.getKey(), e.getValue());
+      }
+      return a;
+    }
 
     private Value declared(String op, Attributes attrs, Value... operands) {
       var types = new ArrayList<TensorType>();
