@@ -54,6 +54,19 @@ import java.util.Set;
  * integer product + requantize and a {@code q.lut}. The range of {@code <name>.pre} is the plan's if it has
  * one, else the preimage under the activation of the calibrated output range (see {@link #preimage}):
  * clamping the pre-activation there changes no output the output range covers.
+ *
+ * <p><b>Log2 weights</b> (a weight scheme of kind {@link QuantScheme.Kind#LOG2}): the weights of a conv or
+ * gemm become a constant of log2 codes ({@link dev.cimc.ir.quant.Log2Codes}, per output channel with the
+ * channel's largest magnitude as {@code s}) expanded on load by {@code q.log2_expand} to power-of-two integer
+ * codes with the unit scale, then dequantized: fake quantization computes with the exact weights
+ * {@code sign · s · 2^e}, and {@code lower-to-integer} keeps the expansion in front of q.qconv2d/q.qgemm.
+ *
+ * <p><b>fp16</b> ({@link QuantScheme.Kind#FP16}, for a result's activation scheme or a weight's scheme): the op
+ * becomes a half-precision op: every float operand is rounded to f16 and back ({@code graph.cast} to f16 and
+ * to f32, round to nearest even; float constants become f16 constants cast on load), and so is its result.
+ * The op itself computes in f32 on f16 values (f16 storage, f32 accumulation), which {@code lower-to-integer}
+ * leaves as it is: it is the form of ops that stay out of the integer domain. An integer-quantized op that
+ * reads an fp16 result quantizes it with the default activation scheme over that result's calibrated range.
  */
 public final class Quantize extends Pass {
   public static final PassDef DEF = PassDef.builder("quantize", "Quantize")
@@ -187,6 +200,10 @@ public final class Quantize extends Pass {
     /** The plan, plus the ranges of the intermediates of split fused ops. */
     QuantPlan plan;
     final Map<Value, Value> dequantized = new IdentityHashMap<>();
+    /** Values rounded to f16 and back → the value they round. */
+    final Map<Value, Value> roundedFrom = new IdentityHashMap<>();
+    /** Values → their f16-rounded form. */
+    final Map<Value, Value> rounded = new IdentityHashMap<>();
     long quantized;
     long weights;
     long skipped;
@@ -200,6 +217,11 @@ public final class Quantize extends Pass {
     void visit(Node n) {
       String op = n.op().fullName();
       if (n.numResults() != 1 || n.result().type().elementType() != ElementType.F32) {
+        return;
+      }
+      if (isFp16(n)) {
+        fp16(n);
+        quantized++;
         return;
       }
       if (FUSED.contains(op) && !CLAMP_ACTIVATIONS.contains(n.stringAttr("activation"))) {
@@ -354,11 +376,12 @@ public final class Quantize extends Pass {
       }
       Value w = n.operand(1);
       QuantScheme ws = plan.weightScheme(w.name());
-      if (ws.kind() != QuantScheme.Kind.AFFINE || !ws.symmetric() || !ws.signed()) {
+      boolean log2 = ws.kind() == QuantScheme.Kind.LOG2;
+      if (!log2 && (ws.kind() != QuantScheme.Kind.AFFINE || !ws.symmetric() || !ws.signed())) {
         return null;
       }
       n.setOperand(0, x);
-      Value wq = quantizeWeight(n, w, ws, axis);
+      Value wq = log2 ? log2Weight(n, w, ws, axis) : quantizeWeight(n, w, ws, axis);
       n.setOperand(1, wq);
       if (n.numOperands() > 2) {
         double sx = x.producer().operand(0).type().quant().scale(0);
@@ -406,6 +429,78 @@ public final class Quantize extends Pass {
 
     // ---------------------------------------------------------------------------------------- values
 
+    // ---------------------------------------------------------------------------------------- fp16
+
+    /** An op computing in half precision: its result's scheme is fp16, or its weights' (operand 1) is. */
+    private boolean isFp16(Node n) {
+      if (!n.op().dialect().equals("graph")) {
+        return false;
+      }
+      if (plan.activationScheme(n.result().name()).kind() == QuantScheme.Kind.FP16) {
+        return true;
+      }
+      return n.numOperands() > 1 && isConst(n.operand(1)) && n.operand(1).type().elementType() == ElementType.F32
+          && plan.weightScheme(n.operand(1).name()).kind() == QuantScheme.Kind.FP16;
+    }
+
+    /** Rounds every float operand of {@code n} and its result to f16 (see the class comment). */
+    private void fp16(Node n) {
+      for (int i = 0; i < n.numOperands(); i++) {
+        Value v = n.operand(i);
+        if (v.type().elementType() != ElementType.F32 || roundedFrom.containsKey(v)) {
+          continue;
+        }
+        n.setOperand(i, isConst(v) ? halfConstant(n, v) : half(v));
+      }
+      Value r = n.result();
+      Node h = g.insertAfter(n, registry.get("graph.cast"), List.of(r), Attributes.of("to", new Attribute.TypeAttr(ElementType.F16)),
+          List.of(r.type().withElementType(ElementType.F16)), List.of(r.name() + ".h"), n.location());
+      Node back = g.insertAfter(h, registry.get("graph.cast"), List.of(h.result()), Attributes.of("to",
+          new Attribute.TypeAttr(ElementType.F32)), List.of(r.type()), List.of(r.name() + ".f16"), n.location());
+      g.replaceAllUsesWith(r, back.result());
+      h.setOperand(0, r);
+      rounded.put(r, back.result());
+      roundedFrom.put(back.result(), r);
+    }
+
+    /** {@code v} rounded to f16 and back, inserted once after its producer. */
+    private Value half(Value v) {
+      Value known = rounded.get(v);
+      if (known != null) {
+        return known;
+      }
+      Node p = v.producer();
+      Attributes toHalf = Attributes.of("to", new Attribute.TypeAttr(ElementType.F16));
+      TensorType ht = v.type().withElementType(ElementType.F16);
+      Node h = p == null ? g.insertBefore(g.first(), registry.get("graph.cast"), List.of(v), toHalf, List.of(ht), List.of(v.name() + ".h"),
+          dev.cimc.ir.diag.Location.UNKNOWN)
+          : g.insertAfter(p, registry.get("graph.cast"), List.of(v), toHalf, List.of(ht), List.of(v.name() + ".h"), p.location());
+      Node back = g.insertAfter(h, registry.get("graph.cast"), List.of(h.result()), Attributes.of("to",
+          new Attribute.TypeAttr(ElementType.F32)), List.of(v.type()), List.of(v.name() + ".f16"), h.location());
+      rounded.put(v, back.result());
+      roundedFrom.put(back.result(), v);
+      return back.result();
+    }
+
+    /** A float constant stored as f16 and cast to f32 on load. */
+    private Value halfConstant(Node n, Value c) {
+      Tensor t = constant(c);
+      double[] d = new double[t.size()];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = t.getDouble(i);
+      }
+      Tensor h = Tensor.fromDoubles(t.type().withElementType(ElementType.F16), d);
+      Node k = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(h)),
+          List.of(h.type()), List.of(c.name() + ".h"), n.location());
+      Node back = g.insertBefore(n, registry.get("graph.cast"), List.of(k.result()), Attributes.of("to",
+          new Attribute.TypeAttr(ElementType.F32)), List.of(c.type()), List.of(c.name() + ".f16"), n.location());
+      roundedFrom.put(back.result(), c);
+      weights++;
+      return back.result();
+    }
+
+    // ---------------------------------------------------------------------------------------- values
+
     /** The dequantized form of an activation operand (inserting quantize/dequantize once), or null. */
     private Value activation(Value v) {
       Node p = v.producer();
@@ -417,7 +512,19 @@ public final class Quantize extends Pass {
         return known;
       }
       QuantParams qp;
-      if (isConst(v)) {
+      Value halfOf = roundedFrom.get(v);
+      if (halfOf != null && !isConst(halfOf)) {
+        QuantPlan.Range r = plan.range(halfOf.name());
+        qp = r == null || r.min() == r.max() ? null
+            : plan.defaultActivation().params(new double[] {r.min()}, new double[] {r.max()});
+        if (qp != null && !qp.isPerTensor()) {
+          qp = null;
+        }
+        if (qp == null) {
+          return null;
+        }
+        return quantizeActivation(v, qp, plan.defaultActivation().elementType());
+      } else if (isConst(v)) {
         Tensor t = constant(v);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
@@ -432,7 +539,13 @@ public final class Quantize extends Pass {
       if (qp == null || !qp.isPerTensor() || v.type().elementType() != ElementType.F32) {
         return null;
       }
-      TensorType qt = new TensorType(activationType(v), v.type().shape(), qp);
+      return quantizeActivation(v, qp, activationType(v));
+    }
+
+    /** Inserts quantize/dequantize of {@code v} with these parameters; returns the dequantized value. */
+    private Value quantizeActivation(Value v, QuantParams qp, ElementType et) {
+      Node p = v.producer();
+      TensorType qt = new TensorType(et, v.type().shape(), qp);
       Node q = p == null ? g.insertBefore(g.first(), QDialect.QUANTIZE, List.of(v), Attributes.EMPTY, List.of(qt),
           List.of(v.name() + ".q"), dev.cimc.ir.diag.Location.UNKNOWN)
           : g.insertAfter(p, QDialect.QUANTIZE, List.of(v), Attributes.EMPTY, List.of(qt), List.of(v.name() + ".q"),
@@ -479,6 +592,46 @@ public final class Quantize extends Pass {
           perChannel ? axis : QuantParams.PER_TENSOR, scheme.powerOfTwoScale());
       TensorType qt = new TensorType(s.elementType(), wt.shape(), s.params(lo, hi));
       return constantDequantized(n, w.name(), QDialect.quantize(t, qt));
+    }
+
+    /** Log2 codes of {@code w} per output channel (along {@code axis}), expanded on load and dequantized. */
+    private Value log2Weight(Node n, Value w, QuantScheme scheme, int axis) {
+      Tensor t = constant(w);
+      TensorType wt = t.type();
+      int bits = scheme.bits();
+      boolean perChannel = !scheme.perTensor();
+      int channels = perChannel ? wt.dim(axis) : 1;
+      int inner = 1;
+      for (int d = axis + 1; d < wt.rank(); d++) {
+        inner *= wt.dim(d);
+      }
+      double[] s = new double[channels];
+      for (int i = 0; i < t.size(); i++) {
+        int c = perChannel ? (i / inner) % channels : 0;
+        s[c] = Math.max(s[c], Math.abs(t.getDouble(i)));
+      }
+      double[] units = new double[channels];
+      for (int c = 0; c < channels; c++) {
+        s[c] = s[c] > 0 ? (float) s[c] : 1.0;
+        units[c] = dev.cimc.ir.quant.Log2Codes.unitScale(s[c], bits);
+      }
+      long[] codes = new long[t.size()];
+      for (int i = 0; i < codes.length; i++) {
+        int c = perChannel ? (i / inner) % channels : 0;
+        codes[i] = dev.cimc.ir.quant.Log2Codes.encode(t.getDouble(i), s[c], bits);
+      }
+      QuantParams qp = perChannel ? QuantParams.perAxis(axis, units, new long[channels])
+          : QuantParams.perTensor(units[0], 0);
+      Tensor ct = Tensor.fromLongs(new TensorType(ElementType.I8, wt.shape(), qp), codes);
+      Node c = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(ct)),
+          List.of(ct.type()), List.of(w.name() + ".log2"), n.location());
+      TensorType et = new TensorType(dev.cimc.ir.quant.Log2Codes.expandedType(bits), wt.shape(), qp);
+      Node x = g.insertBefore(n, registry.get("q.log2_expand"), List.of(c.result()),
+          Attributes.of("bits", Attribute.of((long) bits)), List.of(et), List.of(w.name() + ".q"), n.location());
+      Node dq = g.insertBefore(n, QDialect.DEQUANTIZE, List.of(x.result()), Attributes.EMPTY,
+          List.of(new TensorType(ElementType.F32, wt.shape(), null)), List.of(w.name() + ".dq"), n.location());
+      weights++;
+      return dq.result();
     }
 
     private Value quantizeBias(Node n, Value b, double sx, QuantParams wq) {

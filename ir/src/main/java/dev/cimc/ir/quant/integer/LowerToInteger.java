@@ -30,7 +30,8 @@ import java.util.Set;
  * into integer ops of the q dialect that compute the quantized result directly:
  *
  * <ul>
- *   <li>conv2d / gemm / matmul with constant quantized weights → {@code q.qconv2d} / {@code q.qgemm} +
+ *   <li>conv2d / gemm / matmul with constant quantized weights (or log2 codes expanded on load by
+ *       {@code q.log2_expand}, which stays in front) → {@code q.qconv2d} / {@code q.qgemm} +
  *       {@code q.requantize}; the input zero-point term {@code −z_x · Σ w} is folded into the int32 bias
  *       offline, so only {@code x · w} runs on the crossbar;</li>
  *   <li>matmul of two activations → {@code q.qmatmul} + {@code q.requantize};</li>
@@ -175,7 +176,7 @@ public final class LowerToInteger extends Pass {
           return weighted(x, n.intAttr("trans_b") != 0 ? 0 : 1, "q.qgemm",
               n.intAttr("trans_b") != 0 ? Attributes.of("trans_b", Attribute.of(1L)) : Attributes.EMPTY);
         case "graph.matmul":
-          if (isConst(codes(n.operand(1)))) {
+          if (weightCodes(codes(n.operand(1))) != null) {
             return weighted(x, 1, "q.qgemm", Attributes.EMPTY);
           }
           return requantize(b.op("q.qmatmul", x, codes(n.operand(1))));
@@ -262,10 +263,10 @@ public final class LowerToInteger extends Pass {
     /** conv2d or gemm/matmul with constant weights whose output channels lie along {@code axis} of w. */
     private Value weighted(Value x, int axis, String qop, Attributes attrs) {
       Value w = codes(n.operand(1));
-      if (!isConst(w) || !xt(x).quant().isPerTensor()) {
+      Tensor wt = weightCodes(w);
+      if (wt == null || !xt(x).quant().isPerTensor()) {
         return null;
       }
-      Tensor wt = constant(w);
       QuantParams wq = wt.type().quant();
       int channels = wt.type().dim(axis);
       int inner = 1;
@@ -304,6 +305,30 @@ public final class LowerToInteger extends Pass {
       Value bv = b.constant(n.result().name() + ".bias",
           Tensor.fromLongs(new TensorType(ElementType.I32, Shape.of(channels), bp), bias));
       return requantize(b.op(qop, attrs, x, w, bv));
+    }
+
+    /**
+     * The integer codes of a weight operand: a quantized constant, or log2 codes expanded on load
+     * ({@code q.log2_expand} of a constant, evaluated here for the bias folding and kept in the graph); null
+     * otherwise.
+     */
+    private static Tensor weightCodes(Value w) {
+      if (w == null) {
+        return null;
+      }
+      if (isConst(w)) {
+        return constant(w);
+      }
+      Node p = w.producer();
+      if (p == null || !p.op().fullName().equals("q.log2_expand") || !isConst(p.operand(0))) {
+        return null;
+      }
+      Tensor c = constant(p.operand(0));
+      long[] e = new long[c.size()];
+      for (int i = 0; i < e.length; i++) {
+        e[i] = dev.cimc.ir.quant.Log2Codes.expand(c.getLong(i));
+      }
+      return Tensor.fromLongs(w.type(), e);
     }
 
     /** Rescales an int32 accumulator to the quantize's type. */
