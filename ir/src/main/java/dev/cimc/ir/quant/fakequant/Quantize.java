@@ -36,12 +36,12 @@ import java.util.Set;
  * bias of a convolution or gemm becomes an i32 constant with scale {@code s_in · s_w}. The results of
  * relu, clip, max_pool and data movement (reshape, transpose, flatten, squeeze, unsqueeze) keep their
  * input's parameters (the integer op then needs no rescaling) unless the plan gives the result a scheme of
- * its own; softmax results cover [0, 1].
+ * its own; softmax results cover [0, 1) with scale 2^−bits (see {@code softmaxParams}).
  *
  * <p>Ops handled: conv2d (constant weights, optional constant bias), gemm (alpha = beta = 1, trans_a = 0,
  * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
- * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reshape, transpose, flatten, squeeze,
- * unsqueeze, softmax, layer_norm over the last axis,
+ * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reduce_mean, reshape, transpose, flatten,
+ * squeeze, unsqueeze, slice, softmax, layer_norm over the last axis, mul/div/sub by a scalar constant (by table),
  * and the unary functions sigmoid, tanh, hard_swish, hard_sigmoid, exp, gelu, leaky_relu (by table).
  *
  * <p><b>Fused ops</b> ({@code fuse} runs before quantization in -O2): {@code fused_conv2d}, {@code fused_gemm}
@@ -91,7 +91,10 @@ public final class Quantize extends Pass {
    * quantizer, and data movement does not change values.
    */
   private static final Set<String> SAME_PARAMS = Set.of("graph.relu", "graph.clip", "graph.max_pool",
-      "graph.reshape", "graph.transpose", "graph.flatten", "graph.squeeze", "graph.unsqueeze");
+      "graph.reshape", "graph.transpose", "graph.flatten", "graph.squeeze", "graph.unsqueeze", "graph.slice");
+
+  /** Binary float ops that {@code lower-to-integer} tabulates when their second operand is a scalar constant. */
+  public static final Set<String> SCALAR_OPS = Set.of("graph.mul", "graph.div", "graph.sub");
 
   /** The fused ops, whose {@code activation} attribute names what follows the product or sum. */
   static final Set<String> FUSED = Set.of("graph.fused_conv2d", "graph.fused_gemm", "graph.fused_add");
@@ -241,6 +244,10 @@ public final class Quantize extends Pass {
         case "graph.softmax" -> activationsOnly(n, 1, softmaxParams(n));
         case "graph.layer_norm" -> layerNorm(n);
         case "graph.average_pool", "graph.global_average_pool" -> averagePool(n);
+        case "graph.reduce_mean" -> n.numOperands() == 1 && n.operand(0).type().shape().isStatic()
+            ? activationsOnly(n, 1, resultParams(n)) : null;
+        case "graph.mul", "graph.div", "graph.sub" -> isScalarConst(n.operand(1))
+            ? activationsOnly(n, 1, resultParams(n)) : null;
         default -> {
           if (SAME_PARAMS.contains(op)) {
             yield sameParams(n);
@@ -255,7 +262,7 @@ public final class Quantize extends Pass {
         quantized++;
       } else if (FUSED.contains(op) || op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
           || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
-          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool")
+          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool") || op.equals("graph.reduce_mean")
           || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op)) {
         skipped++;
       }
@@ -661,13 +668,27 @@ public final class Quantize extends Pass {
       return plan.activationParams(n.result().name());
     }
 
+    /**
+     * Softmax results in [0, 1): scale 2^−bits and the smallest code as zero point (u8: 1/256, 0; i8: 1/256,
+     * −128, TFLite's convention). The power-of-two scale makes {@code 1 / s} exact, which ONNX Runtime's
+     * QLinearSoftmax assumes ({@code floor(1 / y_scale)}), and a probability of 1 saturates one code short.
+     */
     private QuantParams softmaxParams(Node n) {
-      return plan.activationScheme(n.result().name()).params(new double[] {0}, new double[] {1});
+      QuantScheme s = plan.activationScheme(n.result().name());
+      if (s.kind() != QuantScheme.Kind.AFFINE) {
+        return null;
+      }
+      return QuantParams.perTensor(Math.scalb(1.0, -s.bits()), s.signed() ? -(1L << (s.bits() - 1)) : 0);
     }
 
     private ElementType activationType(Value v) {
       return plan.activationScheme(v.name()).elementType();
     }
+  }
+
+  /** A float constant of one element (the scale of an attention score, say). */
+  static boolean isScalarConst(Value v) {
+    return isConst(v) && v.type().elementType() == ElementType.F32 && v.type().numel() == 1;
   }
 
   static boolean isConst(Value v) {

@@ -15,6 +15,7 @@ import dev.cimc.ir.pass.PassContext;
 import dev.cimc.ir.pass.PassDef;
 import dev.cimc.ir.pass.PassOptions;
 import dev.cimc.ir.quant.FixedPointMultiplier;
+import dev.cimc.ir.quant.fakequant.Quantize;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.ElementType;
 import dev.cimc.ir.type.QuantParams;
@@ -41,7 +42,10 @@ import java.util.Set;
  *   <li>unary functions (sigmoid, tanh, hard_swish, exp, gelu, ...; relu and clip when the parameters change)
  *       on inputs of at most 8 bits → {@code q.lut}, the table computed by running the float op on every
  *       code, so it matches fake quantization exactly;</li>
- *   <li>softmax → {@code q.softmax}; layer_norm over the last axis → {@code q.layer_norm};</li>
+ *   <li>softmax → {@code q.softmax}; layer_norm over the last axis → {@code q.layer_norm}; reduce_mean →
+ *       transpose and reshape of the codes around a {@code q.average_pool};</li>
+ *   <li>slice on codes (data movement, like reshape); mul, div or sub by a scalar constant (e.g. the
+ *       1/√d of attention scores) → {@code q.lut}, tabulated like the unary functions;</li>
  *   <li>fused_conv2d / fused_gemm / fused_add with activation none, relu, relu6 or clip → the integer op of
  *       the unfused form whose final rescaling ({@code q.requantize} or {@code q.qadd}) clamps to the codes
  *       {@code [Q(lo), Q(hi)]} of the activation's bounds in the result's parameters (relu: {@code [z_out,
@@ -52,7 +56,8 @@ import java.util.Set;
  *
  * Requantization multipliers come from the types ({@code s_acc / s_out} as a {@link FixedPointMultiplier}).
  * A pattern that does not fit (per-channel output, unsupported attributes, a bias that overflows int32) is
- * left in fake-quantized float. Dequantizes and constants left unused are erased.
+ * left in fake-quantized float. Quantizes of float constants become quantized constants; dequantizes and
+ * constants left unused are erased.
  */
 public final class LowerToInteger extends Pass {
   public static final PassDef DEF = PassDef.builder("lower-to-integer", "LowerToInteger")
@@ -82,6 +87,7 @@ public final class LowerToInteger extends Pass {
 
   /** Lowers every pattern it can in {@code g}. */
   public static Stats apply(Graph g, OpRegistry registry) {
+    foldConstantQuantizes(g);
     long lowered = 0;
     long left = 0;
     for (Node n : g.nodes()) {
@@ -106,6 +112,21 @@ public final class LowerToInteger extends Pass {
     }
     eraseUnused(g);
     return new Stats(lowered, left);
+  }
+
+  /** {@code q.quantize} of a float constant (a bias or position table added to an activation) → a quantized constant. */
+  private static void foldConstantQuantizes(Graph g) {
+    for (Node n : g.nodes()) {
+      if (n.op() != QDialect.QUANTIZE || !isConst(n.operand(0))) {
+        continue;
+      }
+      Tensor codes = QDialect.quantize(constant(n.operand(0)), n.result().type());
+      Node c = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(codes)),
+          List.of(codes.type()), null, n.location());
+      String name = n.result().name();
+      g.replaceNode(n, List.of(c.result()));
+      c.result().rename(name);
+    }
   }
 
   private static Node soleQuantizeUser(Node n) {
@@ -150,8 +171,11 @@ public final class LowerToInteger extends Pass {
       for (int i = 0; i < n.numOperands(); i++) {
         Node p = n.operand(i).producer();
         boolean dequantized = p != null && p.op() == QDialect.DEQUANTIZE;
-        // only layer norm reads float constants (its scale and bias); everything else reads dequantized codes
-        if (!dequantized && !(op.equals("graph.layer_norm") && i > 0 && isConst(n.operand(i)))) {
+        // only layer norm (its scale and bias) and the scalar ops (their scalar) read float constants; everything
+        // else reads dequantized codes
+        boolean floatConst = i > 0 && isConst(n.operand(i))
+            && (op.equals("graph.layer_norm") || Quantize.SCALAR_OPS.contains(op));
+        if (!dequantized && !floatConst) {
           return null;
         }
       }
@@ -193,6 +217,7 @@ public final class LowerToInteger extends Pass {
         case "graph.flatten":
         case "graph.squeeze":
         case "graph.unsqueeze":
+        case "graph.slice":
           // data movement on codes, when the parameters carry over (per tensor)
           if (!sameParams || n.numOperands() != 1) {
             return null;
@@ -210,6 +235,12 @@ public final class LowerToInteger extends Pass {
           return table(x);
         case "graph.softmax":
           return softmax(x);
+        case "graph.reduce_mean":
+          return reduceMean(x);
+        case "graph.mul":
+        case "graph.div":
+        case "graph.sub":
+          return n.numOperands() == 2 && isConst(n.operand(1)) && n.operand(1).type().numel() == 1 ? table(x) : null;
         case "graph.layer_norm":
           return layerNorm(x);
         default:
@@ -415,7 +446,7 @@ public final class LowerToInteger extends Pass {
     /** Tabulates the float op on every input code, through q.quantize, exactly as fake quantization does. */
     private Value table(Value x) {
       TensorType t = xt(x);
-      if (t.elementType().bits() > 8 || n.numOperands() != 1) {
+      if (t.elementType().bits() > 8 || (n.numOperands() != 1 && !Quantize.SCALAR_OPS.contains(n.op().fullName()))) {
         return null;
       }
       int entries = 1 << t.elementType().bits();
@@ -426,7 +457,11 @@ public final class LowerToInteger extends Pass {
       Tensor in = QDialect.dequantize(Tensor.fromLongs(t.withShape(Shape.of(entries)), all));
       var tb = new GraphBuilder("table", registry);
       Value xi = tb.input("x", in.type());
-      Value y = tb.node(n.op(), List.of(xi), n.attributes(), null, null).result();
+      var operands = new ArrayList<Value>(List.of(xi));
+      if (n.numOperands() > 1) {
+        operands.add(tb.constant("c", constant(n.operand(1))));
+      }
+      Value y = tb.node(n.op(), operands, n.attributes(), null, null).result();
       Value yq = tb.node(QDialect.QUANTIZE, List.of(y), Attributes.EMPTY, List.of(out.withShape(Shape.of(entries))),
           null).result();
       tb.output(yq);
@@ -458,6 +493,63 @@ public final class LowerToInteger extends Pass {
       long mult = Math.round(65536 / out.quant().scale(0));
       return declared("q.softmax", Attributes.of("axis", n.attr("axis"), "exp_table", Attribute.ints(table),
           "multiplier", Attribute.of(mult)), x);
+    }
+
+    /**
+     * reduce_mean as an integer average pool: the kept axes are moved in front and the reduced ones behind
+     * (transpose and reshape of the codes to 1×P×R×1), q.average_pool with a window of R×1 averages with one
+     * fixed-point multiplier, and a reshape gives the result's shape.
+     */
+    private Value reduceMean(Value x) {
+      TensorType t = xt(x);
+      int rank = t.rank();
+      if (!t.quant().isPerTensor() || !t.shape().isStatic() || rank == 0) {
+        return null;
+      }
+      boolean[] reduced = new boolean[rank];
+      if (n.attr("axes") == null) {
+        if (n.intAttr("noop_with_empty_axes") != 0) {
+          return null;
+        }
+        java.util.Arrays.fill(reduced, true);
+      } else {
+        for (long a : n.intsAttr("axes")) {
+          reduced[(int) (a < 0 ? a + rank : a)] = true;
+        }
+      }
+      var perm = new ArrayList<Long>();
+      long kept = 1;
+      long count = 1;
+      for (int d = 0; d < rank; d++) {
+        if (!reduced[d]) {
+          perm.add((long) d);
+          kept *= t.dim(d);
+        }
+      }
+      for (int d = 0; d < rank; d++) {
+        if (reduced[d]) {
+          perm.add((long) d);
+          count *= t.dim(d);
+        }
+      }
+      long[] p = perm.stream().mapToLong(Long::longValue).toArray();
+      Value v = x;
+      boolean identity = true;
+      for (int d = 0; d < rank; d++) {
+        identity &= p[d] == d;
+      }
+      if (!identity) {
+        v = b.op("graph.transpose", Attributes.of("perm", Attribute.ints(p)), v);
+      }
+      v = b.op("graph.reshape", Attributes.of("shape", Attribute.ints(1, kept, count, 1)), v);
+      TensorType pooled = out.withShape(Shape.of(1, (int) kept, 1, 1));
+      v = b.node(registry.get("q.average_pool"), List.of(v), Attributes.of("kernel_shape", Attribute.ints(count, 1)),
+          List.of(pooled), null).result();
+      long[] dims = new long[out.rank()];
+      for (int d = 0; d < dims.length; d++) {
+        dims[d] = out.dim(d);
+      }
+      return b.op("graph.reshape", Attributes.of("shape", Attribute.ints(dims)), v);
     }
 
     private Value layerNorm(Value x) {

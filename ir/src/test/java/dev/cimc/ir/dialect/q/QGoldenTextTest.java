@@ -78,6 +78,16 @@ class QGoldenTextTest {
       Value acc2 = b.input("acc2", perTensor(I32, 0.25, 0, 4));
       b.output(declared(b, "q.requantize", Attributes.of("multiplier", Attribute.ints(1 << 30), "shift",
           Attribute.ints(-2)), perTensor(I8, 0.125, 0, 4), acc2));
+      // clamped: a fused relu6 whose bounds are the codes 10 (real 0) and 58 (real 6)
+      b.output(declared(b, "q.requantize", Attributes.of("multiplier", Attribute.ints(1 << 30), "shift",
+          Attribute.ints(-2), "min", Attribute.of(10L), "max", Attribute.of(58L)), perTensor(U8, 0.125, 10, 4), acc2));
+      return b.build();
+    });
+    m.put("q.log2_expand", () -> {
+      var b = new GraphBuilder("log2_expand", QOps.R);
+      TensorType t = perAxis(I8, 0, new double[] {0.015625, 0.5}, 2, 3);
+      Value c = b.input("c", t);
+      b.output(declared(b, "q.log2_expand", Attributes.of("bits", Attribute.of(4L)), t, c));
       return b.build();
     });
     m.put("q.qadd", () -> {

@@ -111,6 +111,31 @@ class QKernelsTest {
   }
 
   @Test
+  void requantizeAndQaddClampToTheirBounds() {
+    Tensor acc = codes(perTensor(I32, 1, 0, 6), -40, -8, 0, 8, 40, 400);
+    // M = 1/4, z_out = 10: 0, 8, 10, 12, 20, 110 → clamped to [10, 18] (a fused relu6 with Q(0) = 10, Q(6) = 18)
+    Attributes a = rq(1 << 30, 1).with("min", Attribute.of(10L)).with("max", Attribute.of(18L));
+    assertArrayEquals(new long[] {10, 10, 10, 12, 18, 18}, longs(run("q.requantize", a, perTensor(U8, 4, 10, 6), acc)));
+    Tensor x = codes(perTensor(U8, 1, 5, 3), 0, 5, 9);
+    Tensor y = codes(perTensor(U8, 1, 5, 3), 5, 5, 9);
+    // (x − 5) + (y − 5) = −5, 0, 8 with M = 1 (2^30 · 2^-30), z_out = 5, relu: min = 5
+    Attributes add = Attributes.of("multipliers", Attribute.ints(1 << 30, 1 << 30), "shift", Attribute.of(30L),
+        "min", Attribute.of(5L));
+    assertArrayEquals(new long[] {5, 5, 13}, longs(run("q.qadd", add, perTensor(U8, 1, 5, 3), x, y)));
+    assertEquals("clamp bounds [20, 10] must be ordered codes of u8 [0, 255]", error("q.requantize",
+        rq(1 << 30, 1).with("min", Attribute.of(20L)).with("max", Attribute.of(10L)), perTensor(U8, 4, 10, 6),
+        perTensor(I32, 1, 0, 6)));
+  }
+
+  @Test
+  void log2ExpandGivesSignedPowersOfTwo() {
+    TensorType t = perAxis(I8, 0, new double[] {0.015625, 0.5}, 2, 3);
+    Tensor c = codes(t, 7, -1, 0, 3, -7, 5);
+    Tensor out = run("q.log2_expand", Attributes.of("bits", Attribute.of(4L)), t, c);
+    assertArrayEquals(new long[] {64, -1, 0, 4, -64, 16}, longs(out));
+  }
+
+  @Test
   void requantizePerChannel() {
     Tensor acc = codes(perAxis(I32, 1, new double[] {0.5, 0.25}, 1, 2, 2), 3, 5, 3, 5);
     // channel 0: M = 0.5 → 1.5 → 2, 2.5 → 2; channel 1: M = 0.25 → 0.75 → 1, 1.25 → 1
