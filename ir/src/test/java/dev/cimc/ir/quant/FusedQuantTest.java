@@ -160,4 +160,28 @@ class FusedQuantTest {
     assertEquals(Math.log(3), s[1], 1e-12);
     assertEquals(null, Quantize.preimage("leaky_relu", 0, -1, 1));
   }
+
+  /** What -O2 makes of conv → relu6 after cross-layer equalization: fused relu, then a per-channel min. */
+  @Test
+  void perChannelUpperBoundsAfterCleAreIntegerMinOnCodes() {
+    var rng = new SplittableRandom(8);
+    var b = new GraphBuilder("cle_relu6", R);
+    Value x = b.input("x", TensorType.f32(1, 3, 6, 6));
+    Value c = b.named("c", "graph.conv2d", Attributes.EMPTY, x, b.constant("w",
+        QuantPipelineTest.random(rng, 0.5, 4, 3, 1, 1)));
+    Value r = b.named("r", "graph.relu", Attributes.EMPTY, c);
+    Value m = b.named("m", "graph.min", Attributes.EMPTY, r, b.constant("upper", Tensor.ofFloats(new int[] {4, 1, 1},
+        0.25f, 0.5f, 1.5f, 0.375f)));
+    b.output(b.named("y", "graph.global_average_pool", Attributes.EMPTY, m));
+    Graph g = fused(b.build());
+    QuantPipelineTest.Lowered l = QuantPipelineTest.lower(g, RandomCalibration.plan(g, powerOfTwoPlan(), 16, 3));
+    var ops = ops(l.integer());
+    assertEquals(new TreeSet<>(), QuantPipelineTest.floatOps(l.integer()), ops::toString);
+    assertEquals(1L, ops.get("q.min"), ops::toString);
+    for (int s = 0; s < 4; s++) {
+      var feed = Map.of("x", QuantPipelineTest.random(rng, 2, 1, 3, 6, 6));
+      assertArrayEquals(QuantPipelineTest.run(l.fakeQuant(), feed, 1).get("y").floats(),
+          QuantPipelineTest.run(l.integer(), feed, 1).get("y").floats());
+    }
+  }
 }

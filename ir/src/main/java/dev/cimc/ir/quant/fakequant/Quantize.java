@@ -42,6 +42,7 @@ import java.util.Set;
  * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
  * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reduce_mean, reshape, transpose, flatten,
  * squeeze, unsqueeze, slice, softmax, layer_norm over the last axis, mul/div/sub by a scalar constant (by table),
+ * min/max with a constant bound (result keeps the input's parameters),
  * and the unary functions sigmoid, tanh, hard_swish, hard_sigmoid, exp, gelu, leaky_relu (by table).
  *
  * <p><b>Fused ops</b> ({@code fuse} runs before quantization in -O2): {@code fused_conv2d}, {@code fused_gemm}
@@ -246,6 +247,7 @@ public final class Quantize extends Pass {
         case "graph.average_pool", "graph.global_average_pool" -> averagePool(n);
         case "graph.reduce_mean" -> n.numOperands() == 1 && n.operand(0).type().shape().isStatic()
             ? activationsOnly(n, 1, resultParams(n)) : null;
+        case "graph.min", "graph.max" -> bounded(n);
         case "graph.mul", "graph.div", "graph.sub" -> isScalarConst(n.operand(1))
             ? activationsOnly(n, 1, resultParams(n)) : null;
         default -> {
@@ -263,6 +265,7 @@ public final class Quantize extends Pass {
       } else if (FUSED.contains(op) || op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
           || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
           || op.equals("graph.average_pool") || op.equals("graph.global_average_pool") || op.equals("graph.reduce_mean")
+          || op.equals("graph.min") || op.equals("graph.max")
           || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op)) {
         skipped++;
       }
@@ -341,6 +344,28 @@ public final class Quantize extends Pass {
       n.setOperand(0, dq);
       TensorType in = dq.producer().operand(0).type();
       quantizeResult(n, in.withShape(n.result().type().shape()));
+      return n;
+    }
+
+    /**
+     * min/max of an activation and a float constant broadcasting to it (per-channel relu6 bounds after CLE): the
+     * result keeps the activation's parameters, like clip.
+     */
+    private Object bounded(Node n) {
+      if (n.numOperands() != 2 || !isConst(n.operand(1)) || n.operand(1).type().elementType() != ElementType.F32
+          || !n.result().type().shape().equals(n.operand(0).type().shape())) {
+        return null;
+      }
+      QuantPlan.Range own = plan.range(n.result().name());
+      if (own != null && own.scheme() != null) {
+        return null;
+      }
+      Value dq = activation(n.operand(0));
+      if (dq == null) {
+        return null;
+      }
+      n.setOperand(0, dq);
+      quantizeResult(n, dq.producer().operand(0).type());
       return n;
     }
 

@@ -44,6 +44,8 @@ import java.util.Set;
  *       code, so it matches fake quantization exactly;</li>
  *   <li>softmax → {@code q.softmax}; layer_norm over the last axis → {@code q.layer_norm}; reduce_mean →
  *       transpose and reshape of the codes around a {@code q.average_pool};</li>
+ *   <li>min/max with a constant bound (per-channel relu6 bounds after CLE) → {@code q.min}/{@code q.max} with
+ *       the bound quantized in the input's parameters;</li>
  *   <li>slice on codes (data movement, like reshape); mul, div or sub by a scalar constant (e.g. the
  *       1/√d of attention scores) → {@code q.lut}, tabulated like the unary functions;</li>
  *   <li>fused_conv2d / fused_gemm / fused_add with activation none, relu, relu6 or clip → the integer op of
@@ -174,7 +176,8 @@ public final class LowerToInteger extends Pass {
         // only layer norm (its scale and bias) and the scalar ops (their scalar) read float constants; everything
         // else reads dequantized codes
         boolean floatConst = i > 0 && isConst(n.operand(i))
-            && (op.equals("graph.layer_norm") || Quantize.SCALAR_OPS.contains(op));
+            && (op.equals("graph.layer_norm") || Quantize.SCALAR_OPS.contains(op) || op.equals("graph.min")
+                || op.equals("graph.max"));
         if (!dequantized && !floatConst) {
           return null;
         }
@@ -237,6 +240,9 @@ public final class LowerToInteger extends Pass {
           return softmax(x);
         case "graph.reduce_mean":
           return reduceMean(x);
+        case "graph.min":
+        case "graph.max":
+          return sameParams && n.numOperands() == 2 && isConst(n.operand(1)) ? bounded(x) : null;
         case "graph.mul":
         case "graph.div":
         case "graph.sub":
@@ -435,6 +441,14 @@ public final class LowerToInteger extends Pass {
         hi = code(n.floatAttr("max"), t);
       }
       return b.op("q.clip", Attributes.of("min", Attribute.of(lo), "max", Attribute.of(Math.max(lo, hi))), x);
+    }
+
+    /** min/max with a float constant: the bound quantized offline in x's parameters, q.min/q.max on codes. */
+    private Value bounded(Value x) {
+      Tensor u = constant(n.operand(1));
+      Tensor codes = QDialect.quantize(u, xt(x).withShape(u.shape()));
+      Value bound = b.constant(n.result().name() + ".bound", codes);
+      return b.op(n.op().fullName().equals("graph.min") ? "q.min" : "q.max", x, bound);
     }
 
     /** The code q.quantize gives {@code v} in type {@code t} (as the fake-quantized float graph computes it). */

@@ -99,6 +99,15 @@ class QGoldenTextTest {
           "shift", Attribute.of(31L)), out, x, y));
       return b.build();
     });
+    for (String op : List.of("min", "max")) {
+      m.put("q." + op, () -> {
+        var b = new GraphBuilder(op, QOps.R);
+        Value x = b.input("x", perTensor(U8, 0.5, 3, 1, 2, 2));
+        Value bound = b.input("b", perTensor(U8, 0.5, 3, 2, 1));
+        b.output(b.op("q." + op, x, bound));
+        return b.build();
+      });
+    }
     m.put("q.relu", () -> {
       var b = new GraphBuilder("relu", QOps.R);
       Value x = b.input("x", perTensor(U8, 0.1, 128, 2, 3));

@@ -128,6 +128,17 @@ class QKernelsTest {
   }
 
   @Test
+  void minAndMaxTakeBoundsPerChannel() {
+    Tensor x = codes(perTensor(U8, 0.5, 3, 1, 2, 3), 0, 5, 9, 2, 7, 12);
+    Tensor b = codes(perTensor(U8, 0.5, 3, 2, 1), 6, 4); // channel 0 at 6, channel 1 at 4
+    assertArrayEquals(new long[] {0, 5, 6, 2, 4, 4}, longs(run("q.min", Attributes.EMPTY, null, x, b)));
+    assertArrayEquals(new long[] {6, 6, 9, 4, 7, 12}, longs(run("q.max", Attributes.EMPTY, null, x, b)));
+    assertEquals("bound must have the element type and parameters of x (tensor<1x2x3x!q.u8<scale=0.5, zp=3>>), got "
+        + "tensor<2x1x!q.u8<scale=0.25, zp=3>>", error("q.min", Attributes.EMPTY, null, perTensor(U8, 0.5, 3, 1, 2, 3),
+        perTensor(U8, 0.25, 3, 2, 1)));
+  }
+
+  @Test
   void log2ExpandGivesSignedPowersOfTwo() {
     TensorType t = perAxis(I8, 0, new double[] {0.015625, 0.5}, 2, 3);
     Tensor c = codes(t, 7, -1, 0, 3, -7, 5);
