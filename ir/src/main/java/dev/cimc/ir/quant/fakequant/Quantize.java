@@ -409,8 +409,9 @@ public final class Quantize extends Pass {
       Value w = n.operand(1);
       QuantScheme ws = plan.weightScheme(w.name());
       boolean log2 = ws.kind() == QuantScheme.Kind.LOG2;
-      if (!log2 && (ws.kind() != QuantScheme.Kind.AFFINE || !ws.symmetric() || !ws.signed())) {
-        return null;
+      if (log2 ? ws.bits() < 3 || ws.bits() > 5
+          : ws.kind() != QuantScheme.Kind.AFFINE || !ws.symmetric() || !ws.signed()) {
+        return null; // log2 codes take 3 to 5 bits (Log2Codes)
       }
       n.setOperand(0, x);
       Value wq = log2 ? log2Weight(n, w, ws, axis) : quantizeWeight(n, w, ws, axis);
