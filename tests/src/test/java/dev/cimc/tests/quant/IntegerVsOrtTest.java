@@ -19,11 +19,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The integer interpreter against ONNX Runtime on cimc's QDQ export, for every trained fixture: -O1,
- * calibration on 32 calibration samples, {@code quantize} (W8 per channel, A8 per tensor); the fake-quantized
+ * The integer interpreter against ONNX Runtime on cimc's QDQ export, for every trained fixture: -O1 (and
+ * -O2, whose fused conv/gemm/add the exporter writes as the op and its activation, and whose CLE leaves
+ * per-channel relu6 bounds), calibration on 32 calibration samples, {@code quantize} (W8 per channel, A8 per tensor); the fake-quantized
  * graph is exported as QDQ ONNX and run by ORT, the {@code lower-to-integer} graph by the interpreter, both
  * on 32 evaluation samples. Their output codes (the quantized logits, before the final dequantize) may
  * differ by more than 1 LSB on at most 0.1% of the elements.
@@ -38,10 +39,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IntegerVsOrtTest {
   static final int SAMPLES = 32;
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"digits_cnn", "resnet18", "mobilenetv2", "transformer"})
-  void integerGraphAgreesWithOnnxRuntimeWithinOneLsb(String model) {
-    QuantFixture f = QuantFixture.load(model, SAMPLES, SAMPLES);
+  @ParameterizedTest(name = "{0} -{1}")
+  @CsvSource({"digits_cnn, O1", "resnet18, O1", "mobilenetv2, O1", "transformer, O1", "digits_cnn, O2",
+      "mobilenetv2, O2", "transformer, O2"})
+  void integerGraphAgreesWithOnnxRuntimeWithinOneLsb(String model, String level) {
+    QuantFixture f = QuantFixture.load(model, level, SAMPLES, SAMPLES);
     QuantPlan plan = f.calibrate(QuantPlan.defaults());
     Graph fq = f.graph().copy();
     Quantize.apply(fq, plan, QuantFixture.R);
@@ -61,8 +63,8 @@ class IntegerVsOrtTest {
     }
     Agreement all = Agreement.of(in, mine, OrtRunner.runAll(onnx, f.eval(), OptLevel.ALL_OPT));
     Agreement basic = Agreement.of(in, mine, OrtRunner.runAll(onnx, f.eval(), OptLevel.BASIC_OPT));
-    System.out.printf("[int-vs-ort] %s: ORT default (QLinear kernels) %s; ORT basic (float ops between Q/DQ) %s;"
-        + " ops lowered %d, left in float %d, graph ops %s%n", model, all, basic, st.lowered(),
+    System.out.printf("[int-vs-ort] %s -%s: ORT default (QLinear kernels) %s; ORT basic (float ops between Q/DQ) %s;"
+        + " ops lowered %d, left in float %d, graph ops %s%n", model, level, all, basic, st.lowered(),
         st.leftInFloat(), floatOps(in));
     assertTrue(all.beyond() <= 0.001 * all.total(), all.beyond() + " of " + all.total()
         + " output codes more than 1 LSB from ONNX Runtime");

@@ -24,11 +24,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A trained fixture of {@code models/} after the -O1 pipeline, with its calibration and evaluation samples
+ * A trained fixture of {@code models/} after an -O pipeline (-O1 unless told), with its calibration and evaluation samples
  * from {@code digits.npz} (images, or token sequences for the transformer), one sample per graph run.
  *
  * @param name the model's file stem
- * @param graph the graph after -O1
+ * @param graph the graph after the pipeline
  * @param calib calibration samples (graph inputs by name)
  * @param eval evaluation samples
  */
@@ -38,8 +38,13 @@ record QuantFixture(String name, Graph graph, List<Map<String, Tensor>> calib, L
 
   /** Loads {@code name}.onnx, runs -O1, and takes the first {@code calibCount} and {@code evalCount} samples. */
   static QuantFixture load(String name, int calibCount, int evalCount) {
+    return load(name, "O1", calibCount, evalCount);
+  }
+
+  /** Loads {@code name}.onnx, runs the pipeline {@code level} (O1, O2), and takes the samples. */
+  static QuantFixture load(String name, String level, int calibCount, int evalCount) {
     Graph g = OnnxImporter.importModel(MODELS.resolve(name + ".onnx"), ImportOptions.defaults());
-    new PassManager(Pipelines.resolve("O1", PassRegistry.standard()), PassManager.Options.defaults(), R).run(g);
+    new PassManager(Pipelines.resolve(level, PassRegistry.standard()), PassManager.Options.defaults(), R).run(g);
     Map<String, Tensor> data = NpzFormat.read(MODELS.resolve("digits.npz"));
     Value in = g.inputs().get(0);
     boolean tokens = in.type().rank() == 3;

@@ -502,9 +502,12 @@ public final class LowerToInteger extends Pass {
       long[] table = new long[entries];
       double sx = t.quant().scale(0);
       for (int d = 0; d < entries; d++) {
-        table[d] = Math.round(65536 * StrictMath.exp(-sx * d));
+        table[d] = Math.round(0x1p24 * StrictMath.exp(-sx * d)); // exp_table[0] = 2^24 (see q.softmax)
       }
-      long mult = Math.round(65536 / out.quant().scale(0));
+      if (t.dim(t.rank() - 1) > 1 << 13 || out.quant().scale(0) < 0x1p-14) {
+        return null; // q.softmax's 64-bit bounds
+      }
+      long mult = Math.round(0x1p24 / out.quant().scale(0));
       return declared("q.softmax", Attributes.of("axis", n.attr("axis"), "exp_table", Attribute.ints(table),
           "multiplier", Attribute.of(mult)), x);
     }
@@ -586,13 +589,14 @@ public final class LowerToInteger extends Pass {
       for (int i = 0; i < len; i++) {
         big = Math.max(big, Math.abs(gamma.getDouble(i) / so));
       }
-      int shift = big == 0 ? 0 : Math.max(0, Math.min(62 - 14, 30 - Math.getExponent(big)));
+      int frac = QDialect.LAYER_NORM_FRAC_BITS;
+      int shift = big == 0 ? 0 : Math.max(0, Math.min(62 - frac, 30 - Math.getExponent(big)));
       long[] g = new long[len];
       long[] be = new long[len];
       for (int i = 0; i < len; i++) {
         g[i] = Math.round(Math.scalb(gamma.getDouble(i) / so, shift));
         double bv = bc == null ? 0 : constant(bc).getDouble(i);
-        double scaled = Math.scalb(bv / so, 14 + shift);
+        double scaled = Math.scalb(bv / so, frac + shift);
         if (Math.abs(scaled) >= 0x1p60 || Math.abs(g[i]) > Integer.MAX_VALUE) {
           return null;
         }

@@ -153,10 +153,10 @@ class QGoldenTextTest {
       Value x = b.input("x", perTensor(ElementType.U4, 0.5, 0, 2, 5));
       long[] table = new long[16];
       for (int d = 0; d < 16; d++) {
-        table[d] = Math.round(65536 * StrictMath.exp(-0.5 * d));
+        table[d] = Math.round(0x1p24 * StrictMath.exp(-0.5 * d));
       }
       b.output(declared(b, "q.softmax", Attributes.of("exp_table", Attribute.ints(table), "multiplier",
-          Attribute.of(65536L * 255)), perTensor(U8, 1.0 / 255, 0, 2, 5), x));
+          Attribute.of((1L << 24) * 255)), perTensor(U8, 1.0 / 255, 0, 2, 5), x));
       return b.build();
     });
     m.put("q.layer_norm", () -> {

@@ -219,13 +219,13 @@ class QKernelsTest {
   void softmaxByPowersOfTwo() {
     long[] table = new long[16];
     for (int d = 0; d < 16; d++) {
-      table[d] = 1L << (16 - d); // exp(−s·d) with s = ln 2
+      table[d] = 1L << (24 - d); // exp(−s·d) with s = ln 2
     }
     Tensor x = codes(perTensor(ElementType.U4, Math.log(2), 0, 1, 4), 3, 2, 1, 0);
-    Attributes a = Attributes.of("exp_table", Attribute.ints(table), "multiplier", Attribute.of(1L << 24));
-    // e = 65536, 32768, 16384, 8192; S = 122880; out = round(e · 256 / S) = 136.5→137, 68.3, 34.1, 17.1
+    Attributes a = Attributes.of("exp_table", Attribute.ints(table), "multiplier", Attribute.of(1L << 32));
+    // e = 2^24, 2^23, 2^22, 2^21; S = 15 · 2^21; out = round(e · 256 / S) = 136.5→137, 68.3, 34.1, 17.1
     assertArrayEquals(new long[] {137, 68, 34, 17}, longs(run("q.softmax", a, perTensor(U8, 1.0 / 256, 0, 1, 4), x)));
-    assertEquals("multiplier must be round(2^16 / output scale) = 16711680, got 16777216",
+    assertEquals("multiplier must be round(2^24 / output scale) = 4278190080 (at most 2^38), got 4294967296",
         error("q.softmax", a, perTensor(U8, 1.0 / 255, 0, 1, 4), x.type()));
   }
 
@@ -236,8 +236,8 @@ class QKernelsTest {
     Attributes a = Attributes.of("gamma", Attribute.ints(16, 16, 16, 16), "beta", Attribute.ints(0, 0, 0, 0), "shift",
         Attribute.of(2L));
     assertArrayEquals(new long[] {123, 126, 130, 133}, longs(run("q.layer_norm", a, perTensor(U8, 0.25, 128, 1, 4), x)));
-    // β = 1 → beta = 1 / 0.25 · 2^(14+2) = 262144: everything moves up by 4 codes
-    Attributes b = a.with("beta", Attribute.ints(262144, 262144, 262144, 262144));
+    // β = 1 → beta = 1 / 0.25 · 2^(22+2) = 67108864: everything moves up by 4 codes
+    Attributes b = a.with("beta", Attribute.ints(67108864, 67108864, 67108864, 67108864));
     assertArrayEquals(new long[] {127, 130, 134, 137}, longs(run("q.layer_norm", b, perTensor(U8, 0.25, 128, 1, 4), x)));
     // a constant row has no variance: the output is β
     Tensor flat = codes(perTensor(U8, 1, 128, 1, 4), 9, 9, 9, 9);
