@@ -184,4 +184,24 @@ class FusedQuantTest {
           QuantPipelineTest.run(l.integer(), feed, 1).get("y").floats());
     }
   }
+
+  /** A batch norm after a max pool (no pass folds it): mul and add by per-channel constants. */
+  @Test
+  void aPerChannelScaleBecomesADepthwiseIntegerConvolution() {
+    var b = new GraphBuilder("bn_after_pool", R);
+    Value x = b.input("x", TensorType.f32(1, 3, 4, 4));
+    Value p = b.named("p", "graph.max_pool", Attributes.of("kernel_shape", Attribute.ints(2, 2), "strides",
+        Attribute.ints(2, 2)), x);
+    Value m = b.named("m", "graph.mul", Attributes.EMPTY, p, b.constant("g", Tensor.ofFloats(new int[] {3, 1, 1},
+        37.5f, -2.25f, 0.5f)));
+    b.output(b.named("y", "graph.add", Attributes.EMPTY, m, b.constant("beta", Tensor.ofFloats(new int[] {3, 1, 1},
+        -4f, 0.5f, 1f))));
+    Graph g = b.build();
+    QuantPipelineTest.Lowered l = QuantPipelineTest.lower(g, RandomCalibration.plan(g, QuantPlan.defaults(), 32, 4));
+    var ops = ops(l.integer());
+    assertEquals(new TreeSet<>(), QuantPipelineTest.floatOps(l.integer()), ops::toString);
+    assertEquals(1L, ops.get("q.qconv2d"), ops::toString);
+    double sqnr = QuantPipelineTest.check(g, l, 16, 2);
+    assertTrue(sqnr >= 25, "SQNR " + sqnr); // 8-bit per-tensor output over channels scaled 37.5 and 0.5
+  }
 }

@@ -68,6 +68,9 @@ class IntegerVsOrtTest {
         st.leftInFloat(), floatOps(in));
     assertTrue(all.beyond() <= 0.001 * all.total(), all.beyond() + " of " + all.total()
         + " output codes more than 1 LSB from ONNX Runtime");
+    assertEquals(0, st.leftInFloat(), "ops-left-in-float");
+    assertTrue(java.util.Set.of("reshape", "transpose", "slice").containsAll(floatOps(in).keySet()),
+        "only data movement on codes stays in the graph dialect: " + floatOps(in));
   }
 
   /**

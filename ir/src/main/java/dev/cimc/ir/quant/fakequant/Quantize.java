@@ -42,7 +42,8 @@ import java.util.Set;
  * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
  * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reduce_mean, reshape, transpose, flatten,
  * squeeze, unsqueeze, slice, softmax, layer_norm over the last axis, mul/div/sub by a scalar constant (by table),
- * min/max with a constant bound (result keeps the input's parameters),
+ * min/max with a constant bound (result keeps the input's parameters), mul of a rank-4 activation by a
+ * per-channel constant (as a depthwise 1×1 convolution),
  * and the unary functions sigmoid, tanh, hard_swish, hard_sigmoid, exp, gelu, leaky_relu (by table).
  *
  * <p><b>Fused ops</b> ({@code fuse} runs before quantization in -O2): {@code fused_conv2d}, {@code fused_gemm}
@@ -249,7 +250,7 @@ public final class Quantize extends Pass {
             ? activationsOnly(n, 1, resultParams(n)) : null;
         case "graph.min", "graph.max" -> bounded(n);
         case "graph.mul", "graph.div", "graph.sub" -> isScalarConst(n.operand(1))
-            ? activationsOnly(n, 1, resultParams(n)) : null;
+            ? activationsOnly(n, 1, resultParams(n)) : op.equals("graph.mul") ? channelScale(n) : null;
         default -> {
           if (SAME_PARAMS.contains(op)) {
             yield sameParams(n);
@@ -367,6 +368,45 @@ public final class Quantize extends Pass {
       n.setOperand(0, dq);
       quantizeResult(n, dq.producer().operand(0).type());
       return n;
+    }
+
+    /**
+     * x · c with x of rank 4 and c a float constant per channel (axis 1), e.g. a batch norm no pass could fold:
+     * rewritten as the depthwise 1×1 convolution with weights c (exact in float: one product per element) and
+     * quantized as a convolution, so it lowers to q.qconv2d + q.requantize.
+     */
+    private Object channelScale(Node n) {
+      Value x = n.operand(0);
+      Value c = n.operand(1);
+      if (x.type().rank() != 4 || !isConst(c) || c.type().elementType() != ElementType.F32
+          || !n.result().type().shape().equals(x.type().shape()) || !x.type().shape().isStatic()) {
+        return null;
+      }
+      int channels = x.type().dim(1);
+      int[] cd = c.type().shape().dims();
+      int offset = 4 - cd.length;
+      if (offset < 0) {
+        return null;
+      }
+      for (int i = 0; i < cd.length; i++) {
+        if (cd[i] != 1 && !(i + offset == 1 && cd[i] == channels)) {
+          return null;
+        }
+      }
+      Tensor ct = constant(c);
+      float[] w = new float[channels];
+      for (int ch = 0; ch < channels; ch++) {
+        w[ch] = (float) ct.getDouble(ct.size() == 1 ? 0 : ch);
+      }
+      Tensor wt = Tensor.ofFloats(new int[] {channels, 1, 1, 1}, w);
+      Node wc = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(wt)),
+          List.of(wt.type()), List.of(g.uniqueName(c.name() + ".dw")), n.location());
+      String name = n.result().name();
+      Node conv = g.insertBefore(n, registry.get("graph.conv2d"), List.of(x, wc.result()),
+          Attributes.of("group", Attribute.of((long) channels)), List.of(n.result().type()), null, n.location());
+      g.replaceNode(n, List.of(conv.result()));
+      conv.result().rename(name);
+      return conv(conv);
     }
 
     /** A 2-D window without dilation, ceil_mode or auto_pad (what the q pools take). */
