@@ -114,8 +114,6 @@ public final class CimcCli implements Callable<Integer> {
     }
     if (emit == Emit.qgraph) {
       pipeline = quant.configure(pipeline, passRegistry, target, passes == null);
-      // The integer lowering maps unfused ops (conv + requantize + relu): fusion waits for the CIM backend.
-      pipeline = PassPipeline.of(pipeline.passes().stream().filter(p -> !p.name().equals("fuse")).toList());
     } else if (passes == null) {
       pipeline = Pipelines.graphLevel(pipeline);
     }

@@ -113,9 +113,17 @@ public final class Interpreter implements AutoCloseable {
 
   /** Runs one node's kernel on concrete operands, checking what it returns. */
   public Tensor[] execute(Node n, Tensor[] args) {
-    Kernel k = overrides.getOrDefault(n.op().fullName(), n.op().kernel());
+    return execute(n, n.op(), args);
+  }
+
+  /**
+   * Runs the kernel of {@code op} on {@code args} with {@code n}'s attributes, e.g. the convolution of a
+   * fused convolution without its activation; the results must have {@code n}'s result types.
+   */
+  public Tensor[] execute(Node n, dev.cimc.ir.op.OpDef op, Tensor[] args) {
+    Kernel k = overrides.getOrDefault(op.fullName(), op.kernel());
     if (k == null) {
-      throw new CimcException(n.location(), n.describe() + ": op " + n.op().fullName()
+      throw new CimcException(n.location(), n.describe() + ": op " + op.fullName()
           + " has no reference kernel", "this op cannot run in the interpreter");
     }
     Tensor[] res;

@@ -143,6 +143,15 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
     return floatLayers.contains(value);
   }
 
+  /**
+   * This plan with its own scheme for one activation value (e.g. {@link QuantScheme#fp16()}), keeping its range,
+   * or with the range [0, 0] when it has none (fp16 needs no range).
+   */
+  public QuantPlan withActivationScheme(String value, QuantScheme scheme) {
+    Range r = activations.get(value);
+    return withRange(value, r == null ? new Range(0, 0, scheme) : new Range(r.min(), r.max(), scheme));
+  }
+
   /** The range of an activation value, or null. */
   public Range range(String value) {
     return activations.get(value);
@@ -159,13 +168,16 @@ public record QuantPlan(QuantScheme defaultActivation, QuantScheme defaultWeight
     return weights.getOrDefault(constant, defaultWeight);
   }
 
-  /** Per-tensor parameters of an activation value that has a range, or null. */
+  /** Per-tensor parameters of an activation value that has a range and an affine scheme, or null. */
   public QuantParams activationParams(String value) {
     Range r = activations.get(value);
     if (r == null) {
       return null;
     }
     QuantScheme s = activationScheme(value);
+    if (s.kind() != QuantScheme.Kind.AFFINE) {
+      return null;
+    }
     return s.params(new double[] {r.min()}, new double[] {r.max()});
   }
 }

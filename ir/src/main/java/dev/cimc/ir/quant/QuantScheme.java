@@ -47,6 +47,20 @@ public record QuantScheme(Kind kind, int bits, boolean signed, boolean symmetric
     return new QuantScheme(Kind.AFFINE, bits, false, false, QuantParams.PER_TENSOR, false);
   }
 
+  /**
+   * Signed log2 weights of {@code bits} (3 to 5: a sign and the exponent), per channel along {@code axis} or per
+   * tensor; see {@link Log2Codes} for the codes.
+   */
+  public static QuantScheme log2Weights(int bits, int axis) {
+    Log2Codes.levels(bits);
+    return new QuantScheme(Kind.LOG2, bits, true, true, axis, false);
+  }
+
+  /** IEEE half precision (weights or activations rounded to f16, to nearest even). */
+  public static QuantScheme fp16() {
+    return new QuantScheme(Kind.FP16, 16, true, false, QuantParams.PER_TENSOR, false);
+  }
+
   public boolean perTensor() {
     return axis == QuantParams.PER_TENSOR;
   }

@@ -70,4 +70,45 @@ class LowerToIntegerTextTest {
       }
     }
   }
+
+  private static final String FUSED = """
+      graph @g(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+        %x.q = q.quantize(%x) : tensor<1x1x2x2x!q.u8<scale=0.5, zp=10>>
+        %x.dq = q.dequantize(%x.q) : tensor<1x1x2x2xf32>
+        %w.q = const dense<[3, -2]> : tensor<2x1x1x1x!q.i8<axis=0, scales=[0.25, 0.125], zps=[0, 0]>>
+        %w.dq = q.dequantize(%w.q) : tensor<2x1x1x1xf32>
+        %c = graph.fused_conv2d(%x.dq, %w.dq) {activation = "relu6"} : tensor<1x2x2x2xf32>
+        %c.q = q.quantize(%c) : tensor<1x2x2x2x!q.u8<scale=0.1, zp=128>>
+        %c.dq = q.dequantize(%c.q) : tensor<1x2x2x2xf32>
+        return %c.dq
+      }
+      """;
+
+  // relu6 in codes of the result: Q(0) = 128, Q(6) = 128 + 60 = 188
+  private static final String FUSED_INTEGER = """
+      graph @g(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x2x2xf32> {
+        %x.q = q.quantize(%x) : tensor<1x1x2x2x!q.u8<scale=0.5, zp=10>>
+        %w.q = const dense<[3, -2]> : tensor<2x1x1x1x!q.i8<axis=0, scales=[0.25, 0.125], zps=[0, 0]>>
+        %c.bias = const dense<[-30, 20]> : tensor<2x!q.i32<axis=0, scales=[0.125, 0.0625], zps=[0, 0]>>
+        %0 = q.qconv2d(%x.q, %w.q, %c.bias) : tensor<1x2x2x2x!q.i32<axis=1, scales=[0.125, 0.0625], zps=[0, 0]>>
+        %c.q = q.requantize(%0) {max = 188, min = 128, multiplier = [1342177280, 1342177280], shift = [-1, 0]} : tensor<1x2x2x2x!q.u8<scale=0.1, zp=128>>
+        %c.dq = q.dequantize(%c.q) : tensor<1x2x2x2xf32>
+        return %c.dq
+      }
+      """;
+
+  @Test
+  void aFusedRelu6BecomesTheClampOfTheRequantize() {
+    Graph g = IrParser.parse(FUSED, "fused.cir", Dialects.standard(), Map.of());
+    Graph before = g.copy();
+    assertEquals(1, dev.cimc.ir.quant.integer.LowerToInteger.apply(g, Dialects.standard()).lowered());
+    assertEquals(List.of(), Verifier.verify(g));
+    assertEquals(FUSED_INTEGER, IrPrinter.toText(g, PrintOptions.defaults()));
+    try (var it = Interpreter.withThreads(1)) {
+      for (float[] x : new float[][] {{0, 1, -2, 3.5f}, {-5, 5, 0.25f, -0.75f}, {100, -100, 20, 1}}) {
+        var feed = Map.of("x", Tensor.ofFloats(new int[] {1, 1, 2, 2}, x));
+        assertTrue(it.run(before, feed).get("c.dq").contentEquals(it.run(g, feed).get("c.dq")));
+      }
+    }
+  }
 }

@@ -375,6 +375,7 @@ class CliTest {
     String text = Files.readString(q);
     assertTrue(text.contains("q.qconv2d("), "convolutions are integer ops");
     assertTrue(text.contains("q.requantize("), "with fixed-point requantization");
+    assertTrue(!text.contains("fused_"), "-O2 fuses, and the fused ops are lowered too");
     assertTrue(text.contains("  return %logits\n"), "the graph output keeps its name");
     assertTrue(Files.isRegularFile(tmp.resolve("q.weights.npz")), "quantized weights live in the side file");
     // The pair reads back (quantized blobs take their declared types) and prints the same text.

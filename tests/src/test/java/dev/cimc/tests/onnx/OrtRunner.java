@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Runs an ONNX model in ONNX Runtime on cimc tensors (the reference side of the differential tests). */
-final class OrtRunner {
+public final class OrtRunner {
   private OrtRunner() {}
 
   /**
@@ -28,34 +28,54 @@ final class OrtRunner {
    * arithmetic) on two threads; returns the outputs by name, in the model's order. Quantized input
    * tensors are passed as their integers.
    */
-  static Map<String, Tensor> run(byte[] model, Map<String, Tensor> inputs) {
+  public static Map<String, Tensor> run(byte[] model, Map<String, Tensor> inputs) {
+    return runAll(model, List.of(inputs)).get(0);
+  }
+
+  /** Runs {@code model} on each input set in turn with one session (as {@link #run}). */
+  public static List<Map<String, Tensor>> runAll(byte[] model, List<Map<String, Tensor>> inputSets) {
+    return runAll(model, inputSets, OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+  }
+
+  /**
+   * Runs {@code model} on each input set with one session at the given optimization level ({@code ALL_OPT}
+   * lets ORT fuse QDQ groups into its integer QLinear kernels).
+   */
+  public static List<Map<String, Tensor>> runAll(byte[] model, List<Map<String, Tensor>> inputSets,
+      OrtSession.SessionOptions.OptLevel level) {
     // Errors only: ORT warns about every unused initializer of the light models.
     OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
     var opts = new OrtSession.SessionOptions();
-    var feeds = new LinkedHashMap<String, OnnxTensor>();
+    var results = new ArrayList<Map<String, Tensor>>();
     try (opts) {
       opts.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
-      opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.BASIC_OPT);
+      opts.setOptimizationLevel(level);
       opts.setIntraOpNumThreads(2);
       try (OrtSession session = env.createSession(model, opts)) {
-        for (var e : inputs.entrySet()) {
-          feeds.put(e.getKey(), toOrt(env, e.getValue()));
-        }
-        try (OrtSession.Result result = session.run(feeds)) {
-          var out = new LinkedHashMap<String, Tensor>();
-          List<String> names = new ArrayList<>(session.getOutputNames());
-          for (int i = 0; i < names.size(); i++) {
-            out.put(names.get(i), fromOrt(result.get(i)));
+        List<String> names = new ArrayList<>(session.getOutputNames());
+        for (Map<String, Tensor> inputs : inputSets) {
+          var feeds = new LinkedHashMap<String, OnnxTensor>();
+          try {
+            for (var e : inputs.entrySet()) {
+              feeds.put(e.getKey(), toOrt(env, e.getValue()));
+            }
+            try (OrtSession.Result result = session.run(feeds)) {
+              var out = new LinkedHashMap<String, Tensor>();
+              for (int i = 0; i < names.size(); i++) {
+                out.put(names.get(i), fromOrt(result.get(i)));
+              }
+              results.add(out);
+            }
+          } finally {
+            for (OnnxTensor t : feeds.values()) {
+              t.close();
+            }
           }
-          return out;
         }
+        return results;
       }
     } catch (OrtException e) {
       throw new AssertionError("ONNX Runtime failed: " + e.getMessage(), e);
-    } finally {
-      for (OnnxTensor t : feeds.values()) {
-        t.close();
-      }
     }
   }
 

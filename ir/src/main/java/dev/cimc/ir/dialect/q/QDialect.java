@@ -56,6 +56,9 @@ public final class QDialect {
       .kernel((ctx, in) -> new Tensor[] {dequantize(in[0])})
       .build();
 
+  /** Fractional bits of the normalized value inside {@code q.layer_norm} (its {@code beta} carries 2^(F + shift)). */
+  public static final int LAYER_NORM_FRAC_BITS = QNormOps.FRAC_BITS;
+
   public static Dialect create() {
     var ops = new java.util.ArrayList<OpDef>(List.of(QUANTIZE, DEQUANTIZE));
     ops.addAll(QLinalgOps.defs());

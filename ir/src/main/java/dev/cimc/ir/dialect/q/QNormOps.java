@@ -19,11 +19,13 @@ import java.util.List;
  *
  * <p><b>{@code q.softmax(x) {axis, exp_table, multiplier}}</b>, x per tensor with at most 8-bit codes. Along
  * the axis: {@code m = max_k x_k}; {@code e_k = exp_table[m − x_k]} where {@code exp_table[d] =
- * round(2^16 · exp(−s_x · d))} (so {@code exp_table[0] = 2^16}, one entry per code difference); {@code S =
- * Σ e_k}; {@code out_k = sat(z_out + roundingDivide(e_k · N, S · 2^16))} with {@code N = multiplier =
- * round(2^16 / s_out)}. Subtracting the maximum makes every exponent ≤ 0, so the table never overflows;
- * the only approximations are the 16-bit table entries and the 16-bit {@code N}, a few hundredths of an
- * output LSB for rows of tens of elements.
+ * round(2^24 · exp(−s_x · d))} (so {@code exp_table[0] = 2^24}, one entry per code difference); {@code S =
+ * Σ e_k}; {@code out_k = sat(z_out + roundingDivide(e_k · N, S · 2^24))} with {@code N = multiplier =
+ * round(2^24 / s_out)}. Subtracting the maximum makes every exponent ≤ 0, so the table never overflows;
+ * the only approximations are the 24-bit table entries and the 24-bit {@code N}, about 2^−25 relative (a
+ * few thousandths of an output LSB for 8-bit outputs, the level of f32 rounding): the codes agree with a
+ * float softmax except at near-ties. Every product stays below 2^62: {@code N ≤ 2^38} (output scales down to
+ * 2^−14) and rows of at most 2^13 elements.
  *
  * <p><b>{@code q.layer_norm(x) {gamma, beta, shift, epsilon}}</b>, x per tensor, over the last axis of n
  * elements: {@code d_i = x_i − z_x}, {@code S1 = Σ d_i}, {@code S2 = Σ d_i²} and {@code V = n·S2 − S1² +
@@ -40,13 +42,16 @@ final class QNormOps {
   private QNormOps() {}
 
   /** Fractional bits F of the normalized value inside q.layer_norm. */
-  static final int FRAC_BITS = 14;
+  static final int FRAC_BITS = 22;
 
-  /** The scale of the exponentials of q.softmax: exp_table[0] = 2^16. */
-  static final int EXP_ONE = 1 << 16;
+  /** The scale of the exponentials of q.softmax: exp_table[0] = 2^24. */
+  static final int EXP_ONE = 1 << 24;
+
+  /** Longest softmax row: S · 2^24 stays below 2^62. */
+  static final int MAX_ROW = 1 << 13;
 
   static final OpDef SOFTMAX = OpDef.builder("q", "softmax")
-      .summary("integer softmax: exp by table of 2^16·exp(−s·d), integer normalization to the declared type")
+      .summary("integer softmax: exp by table of 2^24·exp(−s·d), integer normalization to the declared type")
       .operands("x")
       .attr("axis", AttrKind.INT, Attribute.of(-1L))
       .requiredAttr("exp_table", AttrKind.INTS)
@@ -85,7 +90,11 @@ final class QNormOps {
     if (x.elementType().bits() > 8) {
       throw new InferenceException("operand must hold codes of at most 8 bits, got " + x);
     }
-    axis(ctx.intAttr("axis"), x);
+    int ax = axis(ctx.intAttr("axis"), x);
+    if (x.dim(ax) > MAX_ROW) {
+      throw new InferenceException("softmax rows of more than " + MAX_ROW + " elements overflow the 64-bit sums, got "
+          + x.dim(ax));
+    }
     TensorType r = QTypes.declaredPerTensor(ctx);
     if (!r.shape().equals(x.shape())) {
       throw new InferenceException("result shape " + r.shape() + " differs from operand shape " + x.shape());
@@ -97,7 +106,7 @@ final class QNormOps {
           + table.length);
     }
     if (table[0] != EXP_ONE) {
-      throw new InferenceException("exp_table[0] must be 2^16 = 65536 (exp 0), got " + table[0]);
+      throw new InferenceException("exp_table[0] must be 2^24 = " + EXP_ONE + " (exp 0), got " + table[0]);
     }
     for (int i = 1; i < table.length; i++) {
       if (table[i] < 0 || table[i] > table[i - 1]) {
@@ -107,8 +116,9 @@ final class QNormOps {
     }
     long n = ctx.intAttr("multiplier");
     double want = EXP_ONE / r.quant().scale(0);
-    if (n < 1 || n > (1L << 40) || Math.abs(n - want) > 0.5 + 1e-9 * want) {
-      throw new InferenceException("multiplier must be round(2^16 / output scale) = " + Math.round(want) + ", got " + n);
+    if (n < 1 || n > (1L << 38) || Math.abs(n - want) > 0.5 + 1e-9 * want) {
+      throw new InferenceException("multiplier must be round(2^24 / output scale) = " + Math.round(want) + " (at most 2^38)"
+          + ", got " + n);
     }
     return List.of(r);
   }

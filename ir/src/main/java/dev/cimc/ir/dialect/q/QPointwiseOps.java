@@ -25,6 +25,16 @@ import java.util.List;
  *       operand (2^bits entries, in the range of the declared result type): any unary function of an
  *       intN input (sigmoid, tanh, hard_swish, exp, gelu, ...) tabulated offline as
  *       {@code quantize_out(f(dequantize_in(code)))}. {@code function} names what was tabulated (informative).</li>
+ *   <li>{@code q.min(x, bound)} and {@code q.max(x, bound)}: the elementwise minimum (maximum) of the codes,
+ *       {@code bound} holding codes of the same element type and parameters as {@code x} and broadcasting to
+ *       its shape (numpy rules); the result has x's type. One monotone quantizer maps both operands, so
+ *       {@code min(Q(a), Q(u)) = Q(min(a, u))}: a clip to per-channel bounds (what cross-layer equalization
+ *       makes of relu6) is exact on codes.</li>
+ *   <li>{@code q.log2_expand(c) {bits}}: log2 weight codes to the power-of-two integers they stand for,
+ *       {@code out = sign(c) · 2^(|c| − 1)} (0 for 0), with {@code |c| ≤ 2^(bits−1) − 1}
+ *       ({@link dev.cimc.ir.quant.Log2Codes}); the operand and the declared result carry the same parameters
+ *       (the unit scale per channel, zero points 0), so the result feeds q.qconv2d/q.qgemm or q.dequantize
+ *       as uniform codes. Weights are stored as log2 codes and expanded on load.</li>
  * </ul>
  */
 final class QPointwiseOps {
@@ -58,8 +68,75 @@ final class QPointwiseOps {
       .kernel(QPointwiseOps::lut)
       .build();
 
+  static final OpDef LOG2_EXPAND = OpDef.builder("q", "log2_expand")
+      .summary("log2 weight codes to power-of-two integers: sign(c) · 2^(|c| − 1), 0 for 0")
+      .operands("codes")
+      .requiredAttr("bits", AttrKind.INT)
+      .traits(Trait.PURE, Trait.ELEMENTWISE)
+      .infer(QPointwiseOps::inferLog2Expand)
+      .kernel((ctx, in) -> {
+        Tensor c = in[0];
+        long[] out = new long[c.size()];
+        for (int i = 0; i < out.length; i++) {
+          out[i] = dev.cimc.ir.quant.Log2Codes.expand(c.getLong(i));
+        }
+        return new Tensor[] {Tensor.fromLongs(ctx.resultType(0), out)};
+      })
+      .build();
+
+  static final OpDef MIN = bound("min", "elementwise minimum of codes and bound codes of the same type", true);
+
+  static final OpDef MAX = bound("max", "elementwise maximum of codes and bound codes of the same type", false);
+
   static List<OpDef> defs() {
-    return List.of(RELU, CLIP, LUT);
+    return List.of(RELU, CLIP, LUT, LOG2_EXPAND, MIN, MAX);
+  }
+
+  private static OpDef bound(String name, String summary, boolean min) {
+    return OpDef.builder("q", name)
+        .summary(summary)
+        .operands("x", "bound")
+        .traits(Trait.PURE, Trait.ELEMENTWISE)
+        .infer(ctx -> {
+          TensorType x = QTypes.quantized(ctx, 0, "operand x");
+          TensorType b = QTypes.quantized(ctx, 1, "bound");
+          if (b.elementType() != x.elementType() || !b.quant().equals(x.quant())) {
+            throw new InferenceException("bound must have the element type and parameters of x (" + x + "), got " + b);
+          }
+          if (!QRescaleOps.broadcast(x.shape(), b.shape()).equals(x.shape())) {
+            throw new InferenceException("bound " + b.shape() + " must broadcast to the shape of x " + x.shape());
+          }
+          return List.of(x);
+        })
+        .kernel((ctx, in) -> {
+          Tensor x = in[0];
+          int[] ib = QRescaleOps.broadcastIndex(in[1].shape(), x.shape());
+          long[] out = new long[x.size()];
+          for (int i = 0; i < out.length; i++) {
+            long a = x.getLong(i);
+            long c = in[1].getLong(ib[i]);
+            out[i] = min ? Math.min(a, c) : Math.max(a, c);
+          }
+          return new Tensor[] {Tensor.fromLongs(x.type(), out)};
+        })
+        .build();
+  }
+
+  private static List<TensorType> inferLog2Expand(InferContext ctx) {
+    TensorType c = QTypes.quantized(ctx, 0, "operand");
+    long bits = ctx.intAttr("bits");
+    if (bits < 3 || bits > 5) {
+      throw new InferenceException("bits must be 3 to 5, got " + bits);
+    }
+    if (c.elementType() != ElementType.I8 || !c.quant().isSymmetric()) {
+      throw new InferenceException("log2 codes must be symmetric i8, got " + c);
+    }
+    TensorType r = ctx.declaredResult(0);
+    ElementType want = dev.cimc.ir.quant.Log2Codes.expandedType((int) bits);
+    if (r.elementType() != want || !c.quant().equals(r.quant()) || !r.shape().equals(c.shape())) {
+      throw new InferenceException("result must be " + c.withElementType(want) + ", got " + r);
+    }
+    return List.of(r);
   }
 
   private static Tensor[] relu(KernelContext ctx, Tensor[] in) {

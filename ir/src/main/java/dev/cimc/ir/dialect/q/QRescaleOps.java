@@ -28,6 +28,12 @@ import java.util.List;
  *       with {@code multipliers = [Ma, Mb]} and a common {@code shift}, {@code Ma · 2^−shift = s_a / s_out};
  *       numpy broadcasting.</li>
  * </ul>
+ *
+ * <p>Both take optional INT attributes {@code min} and {@code max}, codes of the result type: after saturation
+ * the result is clamped to {@code [min, max]} ({@code out = min(max(sat(...), min), max)}). This realizes a
+ * fused relu, relu6 or clip exactly: a quantizer {@code Q} is monotone, so {@code Q(clamp(v, lo, hi)) =
+ * clamp(Q(v), Q(lo), Q(hi))}, and {@code lower-to-integer} sets {@code min = Q(lo)}, {@code max = Q(hi)} with
+ * the result's parameters (relu: {@code min = z_out}).
  */
 final class QRescaleOps {
   private QRescaleOps() {}
@@ -37,6 +43,8 @@ final class QRescaleOps {
       .operands("acc")
       .requiredAttr("multiplier", AttrKind.INTS)
       .requiredAttr("shift", AttrKind.INTS)
+      .optionalAttr("min", AttrKind.INT)
+      .optionalAttr("max", AttrKind.INT)
       .traits(Trait.PURE)
       .infer(QRescaleOps::inferRequantize)
       .kernel(QRescaleOps::requantize)
@@ -47,6 +55,8 @@ final class QRescaleOps {
       .operands("a", "b")
       .requiredAttr("multipliers", AttrKind.INTS)
       .requiredAttr("shift", AttrKind.INT)
+      .optionalAttr("min", AttrKind.INT)
+      .optionalAttr("max", AttrKind.INT)
       .traits(Trait.PURE, Trait.ELEMENTWISE)
       .infer(QRescaleOps::inferAdd)
       .kernel(QRescaleOps::add)
@@ -75,7 +85,25 @@ final class QRescaleOps {
       int k = m.length == 1 ? 0 : c;
       QTypes.checkMultiplier("channel " + c, m[k], s[k], aq.scale(channels == 1 ? 0 : c) / so);
     }
+    checkClamp(ctx, r);
     return List.of(r);
+  }
+
+  /** The optional clamp bounds must be ordered codes of the result type. */
+  private static void checkClamp(InferContext ctx, TensorType r) {
+    ElementType et = r.elementType();
+    long lo = ctx.hasAttr("min") ? ctx.intAttr("min") : et.minValue();
+    long hi = ctx.hasAttr("max") ? ctx.intAttr("max") : et.maxValue();
+    if (lo > hi || lo < et.minValue() || hi > et.maxValue()) {
+      throw new InferenceException("clamp bounds [" + lo + ", " + hi + "] must be ordered codes of " + et + " ["
+          + et.minValue() + ", " + et.maxValue() + "]");
+    }
+  }
+
+  /** The result range: the clamp bounds if given, else the element type's. */
+  private static long[] bounds(KernelContext ctx, ElementType et) {
+    return new long[] {ctx.attr("min") != null ? ctx.intAttr("min") : et.minValue(),
+        ctx.attr("max") != null ? ctx.intAttr("max") : et.maxValue()};
   }
 
   private static Tensor[] requantize(KernelContext ctx, Tensor[] in) {
@@ -87,14 +115,14 @@ final class QRescaleOps {
     int channels = m.length;
     int innerA = aq.isPerTensor() ? 1 : QTypes.inner(at, aq.axis());
     long zo = rt.quant().zeroPoint(0);
-    ElementType et = rt.elementType();
+    long[] lim = bounds(ctx, rt.elementType());
     int n = in[0].size();
     long[] out = new long[n];
     for (int i = 0; i < n; i++) {
       int ca = aq.isPerTensor() ? 0 : (i / innerA) % aq.channels();
       int c = channels == 1 ? 0 : ca;
       long v = (in[0].getLong(i) - aq.zeroPoint(ca)) * m[c];
-      out[i] = QTypes.saturate(zo + FixedPointMultiplier.roundingRightShift(v, (int) (31 + s[c])), et);
+      out[i] = Math.max(lim[0], Math.min(lim[1], zo + FixedPointMultiplier.roundingRightShift(v, (int) (31 + s[c]))));
     }
     return new Tensor[] {Tensor.fromLongs(rt, out)};
   }
@@ -118,6 +146,7 @@ final class QRescaleOps {
     double so = r.quant().scale(0);
     QTypes.checkMultiplier("operand a", m[0], shift - 31, a.quant().scale(0) / so);
     QTypes.checkMultiplier("operand b", m[1], shift - 31, b.quant().scale(0) / so);
+    checkClamp(ctx, r);
     return List.of(r);
   }
 
@@ -130,11 +159,11 @@ final class QRescaleOps {
     long zo = rt.quant().zeroPoint(0);
     int[] ia = broadcastIndex(in[0].shape(), rt.shape());
     int[] ib = broadcastIndex(in[1].shape(), rt.shape());
-    ElementType et = rt.elementType();
+    long[] lim = bounds(ctx, rt.elementType());
     long[] out = new long[ia.length];
     for (int i = 0; i < out.length; i++) {
       long v = (in[0].getLong(ia[i]) - za) * m[0] + (in[1].getLong(ib[i]) - zb) * m[1];
-      out[i] = QTypes.saturate(zo + FixedPointMultiplier.roundingRightShift(v, shift), et);
+      out[i] = Math.max(lim[0], Math.min(lim[1], zo + FixedPointMultiplier.roundingRightShift(v, shift)));
     }
     return new Tensor[] {Tensor.fromLongs(rt, out)};
   }

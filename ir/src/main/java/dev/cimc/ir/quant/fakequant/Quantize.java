@@ -48,14 +48,40 @@ import java.util.Set;
  * bias of a convolution or gemm becomes an i32 constant with scale {@code s_in · s_w}. The results of
  * relu, clip, max_pool and data movement (reshape, transpose, flatten, squeeze, unsqueeze) keep their
  * input's parameters (the integer op then needs no rescaling) unless the plan gives the result a scheme of
- * its own; softmax results cover [0, 1]. Ops whose result the plan names in
- * {@link QuantPlan#floatLayers()} stay in float (their inputs are dequantized as any float reader's).
+ * its own; softmax results cover [0, 1) with scale 2^−bits (see {@code softmaxParams}). Ops whose result the
+ * plan names in {@link QuantPlan#floatLayers()} stay in float (their inputs are dequantized as any float reader's).
  *
  * <p>Ops handled: conv2d (constant weights, optional constant bias), gemm (alpha = beta = 1, trans_a = 0,
  * constant weights), matmul (constant matrix weights and activations of rank ≥ 2, or two activations), add, relu, clip, max_pool,
- * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reshape, transpose, flatten, squeeze,
- * unsqueeze, softmax, layer_norm over the last axis,
+ * average_pool, global_average_pool (2-D, no dilation or ceil_mode), reduce_mean, reshape, transpose, flatten,
+ * squeeze, unsqueeze, slice, softmax, layer_norm over the last axis, mul/div/sub by a scalar constant (by table),
+ * min/max with a constant bound (result keeps the input's parameters), mul of a rank-4 activation by a
+ * per-channel constant (as a depthwise 1×1 convolution),
  * and the unary functions sigmoid, tanh, hard_swish, hard_sigmoid, exp, gelu, leaky_relu (by table).
+ *
+ * <p><b>Fused ops</b> ({@code fuse} runs before quantization in -O2): {@code fused_conv2d}, {@code fused_gemm}
+ * and {@code fused_add} whose activation has a clamp form ({@code none}, {@code relu}, {@code relu6},
+ * {@code clip}) are quantized as one unit: inputs and weights as for the unfused op, the result with the
+ * calibrated range of the fused result (the activation's output), so {@code lower-to-integer} maps them to
+ * qconv2d/qgemm/qadd + a requantize whose clamp realizes the activation. A fused op whose activation has no
+ * clamp form ({@code leaky_relu}, {@code hard_swish}, {@code sigmoid}) is first split back into the unfused
+ * op (result named {@code <name>.pre}) and the activation op (keeping the name), which then become an
+ * integer product + requantize and a {@code q.lut}. The range of {@code <name>.pre} is the plan's if it has
+ * one, else the preimage under the activation of the calibrated output range (see {@link #preimage}):
+ * clamping the pre-activation there changes no output the output range covers.
+ *
+ * <p><b>Log2 weights</b> (a weight scheme of kind {@link QuantScheme.Kind#LOG2}): the weights of a conv or
+ * gemm become a constant of log2 codes ({@link dev.cimc.ir.quant.Log2Codes}, per output channel with the
+ * channel's largest magnitude as {@code s}) expanded on load by {@code q.log2_expand} to power-of-two integer
+ * codes with the unit scale, then dequantized: fake quantization computes with the exact weights
+ * {@code sign · s · 2^e}, and {@code lower-to-integer} keeps the expansion in front of q.qconv2d/q.qgemm.
+ *
+ * <p><b>fp16</b> ({@link QuantScheme.Kind#FP16}, for a result's activation scheme or a weight's scheme): the op
+ * becomes a half-precision op: every float operand is rounded to f16 and back ({@code graph.cast} to f16 and
+ * to f32, round to nearest even; float constants become f16 constants cast on load), and so is its result.
+ * The op itself computes in f32 on f16 values (f16 storage, f32 accumulation), which {@code lower-to-integer}
+ * leaves as it is: it is the form of ops that stay out of the integer domain. An integer-quantized op that
+ * reads an fp16 result quantizes it with the default activation scheme over that result's calibrated range.
  */
 public final class Quantize extends Pass {
   public static final PassDef DEF = PassDef.builder("quantize", "Quantize")
@@ -104,7 +130,19 @@ public final class Quantize extends Pass {
    * quantizer, and data movement does not change values.
    */
   private static final Set<String> SAME_PARAMS = Set.of("graph.relu", "graph.clip", "graph.max_pool",
-      "graph.reshape", "graph.transpose", "graph.flatten", "graph.squeeze", "graph.unsqueeze");
+      "graph.reshape", "graph.transpose", "graph.flatten", "graph.squeeze", "graph.unsqueeze", "graph.slice");
+
+  /** Binary float ops that {@code lower-to-integer} tabulates when their second operand is a scalar constant. */
+  public static final Set<String> SCALAR_OPS = Set.of("graph.mul", "graph.div", "graph.sub");
+
+  /** The fused ops, whose {@code activation} attribute names what follows the product or sum. */
+  static final Set<String> FUSED = Set.of("graph.fused_conv2d", "graph.fused_gemm", "graph.fused_add");
+
+  /** Fused activations that are a clamp of the result: the integer form clamps the requantized codes. */
+  public static final Set<String> CLAMP_ACTIVATIONS = Set.of("none", "relu", "relu6", "clip");
+
+  /** The attributes of a fused op that describe its activation (dropped when it is split). */
+  private static final Set<String> ACTIVATION_ATTRS = Set.of("activation", "slope", "min", "max");
 
   private Quantize(PassOptions options) {
     super(DEF, options);
@@ -204,7 +242,7 @@ public final class Quantize extends Pass {
     for (Value o : g.outputs()) {
       outputNames.add(o.name());
     }
-    var run = new Run(g, plan);
+    var run = new Run(g, plan, registry);
     for (Node n : g.nodes()) {
       if (!n.isErased()) {
         run.visit(n);
@@ -212,6 +250,47 @@ public final class Quantize extends Pass {
     }
     keepOutputNames(g, outputNames);
     return new Stats(run.quantized, run.weights, run.skipped);
+  }
+
+  /**
+   * The smallest pre-activation range {@code [a, b]} whose image under the activation covers the output range
+   * {@code [lo, hi]} (what a fused op's result was calibrated on), or null if there is none:
+   *
+   * <ul>
+   *   <li>leaky_relu (slope α > 0), increasing: {@code [inv(lo), inv(hi)]} with {@code inv(y) = y < 0 ? y / α : y};</li>
+   *   <li>hard_swish: increasing from −3/8 at x = −3/2; every x ≤ −3 maps to 0, so the range starts at −3 when
+   *       {@code lo ≤ 0} (values below clamp to −3 with the same output) and at the increasing-branch inverse of
+   *       {@code lo} otherwise; it ends at that inverse of {@code hi} ({@code (−3 + √(9 + 24y)) / 2} for
+   *       y ≤ 3, y beyond);</li>
+   *   <li>sigmoid: {@code [logit(lo), logit(hi)]}, the output clamped to [2^−24, 1 − 2^−24] first.</li>
+   * </ul>
+   */
+  public static double[] preimage(String activation, double slope, double lo, double hi) {
+    switch (activation) {
+      case "leaky_relu":
+        if (!(slope > 0) || Double.isInfinite(slope)) {
+          return null;
+        }
+        return new double[] {lo < 0 ? lo / slope : lo, hi < 0 ? hi / slope : hi};
+      case "hard_swish":
+        return new double[] {lo <= 0 ? -3 : hardSwishInverse(lo), Math.max(0, hardSwishInverse(hi))};
+      case "sigmoid":
+        return new double[] {logit(lo), logit(Math.max(lo, hi))};
+      default:
+        return null;
+    }
+  }
+
+  private static double hardSwishInverse(double y) {
+    if (y >= 3) {
+      return y;
+    }
+    return (-3 + Math.sqrt(Math.max(0, 9 + 24 * y))) / 2;
+  }
+
+  private static double logit(double y) {
+    double p = Math.min(1 - 0x1p-24, Math.max(0x1p-24, y));
+    return Math.log(p / (1 - p));
   }
 
   /** Graph outputs keep their names (users read results by name); the float value they replaced is renamed. */
@@ -232,15 +311,22 @@ public final class Quantize extends Pass {
   /** The state of one application: the dequantized form of each value already quantized. */
   private static final class Run {
     final Graph g;
-    final QuantPlan plan;
+    final OpRegistry registry;
+    /** The plan, plus the ranges of the intermediates of split fused ops. */
+    QuantPlan plan;
     final Map<Value, Value> dequantized = new IdentityHashMap<>();
+    /** Values rounded to f16 and back → the value they round. */
+    final Map<Value, Value> roundedFrom = new IdentityHashMap<>();
+    /** Values → their f16-rounded form. */
+    final Map<Value, Value> rounded = new IdentityHashMap<>();
     long quantized;
     long weights;
     long skipped;
 
-    Run(Graph g, QuantPlan plan) {
+    Run(Graph g, QuantPlan plan, OpRegistry registry) {
       this.g = g;
       this.plan = plan;
+      this.registry = registry;
     }
 
     void visit(Node n) {
@@ -254,13 +340,33 @@ public final class Quantize extends Pass {
         }
         return;
       }
+      if (isFp16(n)) {
+        fp16(n);
+        quantized++;
+        return;
+      }
+      if (FUSED.contains(op) && !CLAMP_ACTIVATIONS.contains(n.stringAttr("activation"))) {
+        Node[] parts = split(n);
+        if (parts == null) {
+          skipped++;
+        } else {
+          visit(parts[0]);
+          visit(parts[1]);
+        }
+        return;
+      }
       boolean handled = switch (op) {
-        case "graph.conv2d" -> conv(n);
-        case "graph.gemm", "graph.matmul" -> gemm(n);
-        case "graph.add" -> activationsOnly(n, 2, resultParams(n));
+        case "graph.conv2d", "graph.fused_conv2d" -> conv(n);
+        case "graph.gemm", "graph.matmul", "graph.fused_gemm" -> gemm(n);
+        case "graph.add", "graph.fused_add" -> activationsOnly(n, 2, resultParams(n));
         case "graph.softmax" -> activationsOnly(n, 1, softmaxParams(n));
         case "graph.layer_norm" -> layerNorm(n);
         case "graph.average_pool", "graph.global_average_pool" -> averagePool(n);
+        case "graph.reduce_mean" -> n.numOperands() == 1 && n.operand(0).type().shape().isStatic()
+            ? activationsOnly(n, 1, resultParams(n)) : null;
+        case "graph.min", "graph.max" -> bounded(n);
+        case "graph.mul", "graph.div", "graph.sub" -> isScalarConst(n.operand(1))
+            ? activationsOnly(n, 1, resultParams(n)) : op.equals("graph.mul") ? channelScale(n) : null;
         default -> {
           if (SAME_PARAMS.contains(op)) {
             yield sameParams(n);
@@ -279,9 +385,10 @@ public final class Quantize extends Pass {
     }
 
     private static boolean hasIntegerForm(String op) {
-      return op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
+      return FUSED.contains(op) || op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
           || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
-          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool")
+          || op.equals("graph.average_pool") || op.equals("graph.global_average_pool") || op.equals("graph.reduce_mean")
+          || op.equals("graph.min") || op.equals("graph.max")
           || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op);
     }
 
@@ -296,7 +403,7 @@ public final class Quantize extends Pass {
     }
 
     private Object gemm(Node n) {
-      boolean isGemm = n.op().fullName().equals("graph.gemm");
+      boolean isGemm = !n.op().fullName().equals("graph.matmul");
       Value a = n.operand(0);
       Value b = n.operand(1);
       if (isGemm && (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0)) {
@@ -361,6 +468,67 @@ public final class Quantize extends Pass {
       return n;
     }
 
+    /**
+     * min/max of an activation and a float constant broadcasting to it (per-channel relu6 bounds after CLE): the
+     * result keeps the activation's parameters, like clip.
+     */
+    private Object bounded(Node n) {
+      if (n.numOperands() != 2 || !isConst(n.operand(1)) || n.operand(1).type().elementType() != ElementType.F32
+          || !n.result().type().shape().equals(n.operand(0).type().shape())) {
+        return null;
+      }
+      QuantPlan.Range own = plan.range(n.result().name());
+      if (own != null && own.scheme() != null) {
+        return null;
+      }
+      Value dq = activation(n.operand(0));
+      if (dq == null) {
+        return null;
+      }
+      n.setOperand(0, dq);
+      quantizeResult(n, dq.producer().operand(0).type());
+      return n;
+    }
+
+    /**
+     * x · c with x of rank 4 and c a float constant per channel (axis 1), e.g. a batch norm no pass could fold:
+     * rewritten as the depthwise 1×1 convolution with weights c (exact in float: one product per element) and
+     * quantized as a convolution, so it lowers to q.qconv2d + q.requantize.
+     */
+    private Object channelScale(Node n) {
+      Value x = n.operand(0);
+      Value c = n.operand(1);
+      if (x.type().rank() != 4 || !isConst(c) || c.type().elementType() != ElementType.F32
+          || !n.result().type().shape().equals(x.type().shape()) || !x.type().shape().isStatic()) {
+        return null;
+      }
+      int channels = x.type().dim(1);
+      int[] cd = c.type().shape().dims();
+      int offset = 4 - cd.length;
+      if (offset < 0) {
+        return null;
+      }
+      for (int i = 0; i < cd.length; i++) {
+        if (cd[i] != 1 && !(i + offset == 1 && cd[i] == channels)) {
+          return null;
+        }
+      }
+      Tensor ct = constant(c);
+      float[] w = new float[channels];
+      for (int ch = 0; ch < channels; ch++) {
+        w[ch] = (float) ct.getDouble(ct.size() == 1 ? 0 : ch);
+      }
+      Tensor wt = Tensor.ofFloats(new int[] {channels, 1, 1, 1}, w);
+      Node wc = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(wt)),
+          List.of(wt.type()), List.of(g.uniqueName(c.name() + ".dw")), n.location());
+      String name = n.result().name();
+      Node conv = g.insertBefore(n, registry.get("graph.conv2d"), List.of(x, wc.result()),
+          Attributes.of("group", Attribute.of((long) channels)), List.of(n.result().type()), null, n.location());
+      g.replaceNode(n, List.of(conv.result()));
+      conv.result().rename(name);
+      return conv(conv);
+    }
+
     /** A 2-D window without dilation, ceil_mode or auto_pad (what the q pools take). */
     private static boolean plainWindow(Node n) {
       if (n.attr("dilations") != null && !java.util.Arrays.equals(n.intsAttr("dilations"), new long[] {1, 1})) {
@@ -400,11 +568,13 @@ public final class Quantize extends Pass {
       }
       Value w = n.operand(1);
       QuantScheme ws = plan.weightScheme(w.name());
-      if (ws.kind() != QuantScheme.Kind.AFFINE || !ws.symmetric() || !ws.signed()) {
-        return null;
+      boolean log2 = ws.kind() == QuantScheme.Kind.LOG2;
+      if (log2 ? ws.bits() < 3 || ws.bits() > 5
+          : ws.kind() != QuantScheme.Kind.AFFINE || !ws.symmetric() || !ws.signed()) {
+        return null; // log2 codes take 3 to 5 bits (Log2Codes)
       }
       n.setOperand(0, x);
-      Value wq = quantizeWeight(n, w, ws, axis);
+      Value wq = log2 ? log2Weight(n, w, ws, axis) : quantizeWeight(n, w, ws, axis);
       n.setOperand(1, wq);
       if (n.numOperands() > 2) {
         double sx = x.producer().operand(0).type().quant().scale(0);
@@ -412,6 +582,114 @@ public final class Quantize extends Pass {
       }
       quantizeResult(n, new TensorType(activationType(n.result()), n.result().type().shape(), out));
       return n;
+    }
+
+    /**
+     * Splits a fused op into the unfused op and its activation op (which keeps the fused result's name) and
+     * gives the intermediate a range; returns both nodes, or null when no range can be found.
+     */
+    private Node[] split(Node n) {
+      String act = n.stringAttr("activation");
+      String name = n.result().name();
+      QuantPlan.Range out = plan.range(name);
+      String preName = g.uniqueName(name + ".pre");
+      QuantPlan.Range pre = plan.range(preName);
+      if (pre == null && out != null) {
+        double[] r = preimage(act, n.floatAttr("slope"), out.min(), out.max());
+        pre = r == null ? null : new QuantPlan.Range(r[0], r[1]);
+      }
+      if (pre == null) {
+        return null;
+      }
+      plan = plan.withRange(preName, pre);
+      String base = n.op().fullName().replace("fused_", "");
+      Attributes attrs = Attributes.EMPTY;
+      for (var e : n.attributes().entries()) {
+        if (!ACTIVATION_ATTRS.contains(e.getKey())) {
+          attrs = attrs.with(e.getKey(), e.getValue());
+        }
+      }
+      TensorType t = n.result().type();
+      Node p = g.insertBefore(n, registry.get(base), n.operands(), attrs, List.of(t), List.of(preName), n.location());
+      Attributes actAttrs = act.equals("leaky_relu") ? Attributes.of("alpha", Attribute.of(n.floatAttr("slope")))
+          : Attributes.EMPTY;
+      Node a = g.insertAfter(p, registry.get("graph." + act), List.of(p.result()), actAttrs, List.of(t), null,
+          n.location());
+      g.replaceNode(n, List.of(a.result()));
+      a.result().rename(name);
+      return new Node[] {p, a};
+    }
+
+    // ---------------------------------------------------------------------------------------- values
+
+    // ---------------------------------------------------------------------------------------- fp16
+
+    /** An op computing in half precision: its result's scheme is fp16, or its weights' (operand 1) is. */
+    private boolean isFp16(Node n) {
+      if (!n.op().dialect().equals("graph")) {
+        return false;
+      }
+      if (plan.activationScheme(n.result().name()).kind() == QuantScheme.Kind.FP16) {
+        return true;
+      }
+      return n.numOperands() > 1 && isConst(n.operand(1)) && n.operand(1).type().elementType() == ElementType.F32
+          && plan.weightScheme(n.operand(1).name()).kind() == QuantScheme.Kind.FP16;
+    }
+
+    /** Rounds every float operand of {@code n} and its result to f16 (see the class comment). */
+    private void fp16(Node n) {
+      for (int i = 0; i < n.numOperands(); i++) {
+        Value v = n.operand(i);
+        if (v.type().elementType() != ElementType.F32 || roundedFrom.containsKey(v)) {
+          continue;
+        }
+        n.setOperand(i, isConst(v) ? halfConstant(n, v) : half(v));
+      }
+      Value r = n.result();
+      Node h = g.insertAfter(n, registry.get("graph.cast"), List.of(r), Attributes.of("to", new Attribute.TypeAttr(ElementType.F16)),
+          List.of(r.type().withElementType(ElementType.F16)), List.of(r.name() + ".h"), n.location());
+      Node back = g.insertAfter(h, registry.get("graph.cast"), List.of(h.result()), Attributes.of("to",
+          new Attribute.TypeAttr(ElementType.F32)), List.of(r.type()), List.of(r.name() + ".f16"), n.location());
+      g.replaceAllUsesWith(r, back.result());
+      h.setOperand(0, r);
+      rounded.put(r, back.result());
+      roundedFrom.put(back.result(), r);
+    }
+
+    /** {@code v} rounded to f16 and back, inserted once after its producer. */
+    private Value half(Value v) {
+      Value known = rounded.get(v);
+      if (known != null) {
+        return known;
+      }
+      Node p = v.producer();
+      Attributes toHalf = Attributes.of("to", new Attribute.TypeAttr(ElementType.F16));
+      TensorType ht = v.type().withElementType(ElementType.F16);
+      Node h = p == null ? g.insertBefore(g.first(), registry.get("graph.cast"), List.of(v), toHalf, List.of(ht), List.of(v.name() + ".h"),
+          dev.cimc.ir.diag.Location.UNKNOWN)
+          : g.insertAfter(p, registry.get("graph.cast"), List.of(v), toHalf, List.of(ht), List.of(v.name() + ".h"), p.location());
+      Node back = g.insertAfter(h, registry.get("graph.cast"), List.of(h.result()), Attributes.of("to",
+          new Attribute.TypeAttr(ElementType.F32)), List.of(v.type()), List.of(v.name() + ".f16"), h.location());
+      rounded.put(v, back.result());
+      roundedFrom.put(back.result(), v);
+      return back.result();
+    }
+
+    /** A float constant stored as f16 and cast to f32 on load. */
+    private Value halfConstant(Node n, Value c) {
+      Tensor t = constant(c);
+      double[] d = new double[t.size()];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = t.getDouble(i);
+      }
+      Tensor h = Tensor.fromDoubles(t.type().withElementType(ElementType.F16), d);
+      Node k = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(h)),
+          List.of(h.type()), List.of(c.name() + ".h"), n.location());
+      Node back = g.insertBefore(n, registry.get("graph.cast"), List.of(k.result()), Attributes.of("to",
+          new Attribute.TypeAttr(ElementType.F32)), List.of(c.type()), List.of(c.name() + ".f16"), n.location());
+      roundedFrom.put(back.result(), c);
+      weights++;
+      return back.result();
     }
 
     // ---------------------------------------------------------------------------------------- values
@@ -427,7 +705,19 @@ public final class Quantize extends Pass {
         return known;
       }
       QuantParams qp;
-      if (isConst(v)) {
+      Value halfOf = roundedFrom.get(v);
+      if (halfOf != null && !isConst(halfOf)) {
+        QuantPlan.Range r = plan.range(halfOf.name());
+        qp = r == null || r.min() == r.max() ? null
+            : plan.defaultActivation().params(new double[] {r.min()}, new double[] {r.max()});
+        if (qp != null && !qp.isPerTensor()) {
+          qp = null;
+        }
+        if (qp == null) {
+          return null;
+        }
+        return quantizeActivation(v, qp, plan.defaultActivation().elementType());
+      } else if (isConst(v)) {
         Tensor t = constant(v);
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
@@ -442,7 +732,13 @@ public final class Quantize extends Pass {
       if (qp == null || !qp.isPerTensor() || v.type().elementType() != ElementType.F32) {
         return null;
       }
-      TensorType qt = new TensorType(activationType(v), v.type().shape(), qp);
+      return quantizeActivation(v, qp, activationType(v));
+    }
+
+    /** Inserts quantize/dequantize of {@code v} with these parameters; returns the dequantized value. */
+    private Value quantizeActivation(Value v, QuantParams qp, ElementType et) {
+      Node p = v.producer();
+      TensorType qt = new TensorType(et, v.type().shape(), qp);
       Node q = p == null ? g.insertBefore(g.first(), QDialect.QUANTIZE, List.of(v), Attributes.EMPTY, List.of(qt),
           List.of(v.name() + ".q"), dev.cimc.ir.diag.Location.UNKNOWN)
           : g.insertAfter(p, QDialect.QUANTIZE, List.of(v), Attributes.EMPTY, List.of(qt), List.of(v.name() + ".q"),
@@ -512,6 +808,46 @@ public final class Quantize extends Pass {
       return constantDequantized(n, w.name(), QDialect.quantize(t, qt));
     }
 
+    /** Log2 codes of {@code w} per output channel (along {@code axis}), expanded on load and dequantized. */
+    private Value log2Weight(Node n, Value w, QuantScheme scheme, int axis) {
+      Tensor t = constant(w);
+      TensorType wt = t.type();
+      int bits = scheme.bits();
+      boolean perChannel = !scheme.perTensor();
+      int channels = perChannel ? wt.dim(axis) : 1;
+      int inner = 1;
+      for (int d = axis + 1; d < wt.rank(); d++) {
+        inner *= wt.dim(d);
+      }
+      double[] s = new double[channels];
+      for (int i = 0; i < t.size(); i++) {
+        int c = perChannel ? (i / inner) % channels : 0;
+        s[c] = Math.max(s[c], Math.abs(t.getDouble(i)));
+      }
+      double[] units = new double[channels];
+      for (int c = 0; c < channels; c++) {
+        s[c] = s[c] > 0 ? (float) s[c] : 1.0;
+        units[c] = dev.cimc.ir.quant.Log2Codes.unitScale(s[c], bits);
+      }
+      long[] codes = new long[t.size()];
+      for (int i = 0; i < codes.length; i++) {
+        int c = perChannel ? (i / inner) % channels : 0;
+        codes[i] = dev.cimc.ir.quant.Log2Codes.encode(t.getDouble(i), s[c], bits);
+      }
+      QuantParams qp = perChannel ? QuantParams.perAxis(axis, units, new long[channels])
+          : QuantParams.perTensor(units[0], 0);
+      Tensor ct = Tensor.fromLongs(new TensorType(ElementType.I8, wt.shape(), qp), codes);
+      Node c = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(ct)),
+          List.of(ct.type()), List.of(w.name() + ".log2"), n.location());
+      TensorType et = new TensorType(dev.cimc.ir.quant.Log2Codes.expandedType(bits), wt.shape(), qp);
+      Node x = g.insertBefore(n, registry.get("q.log2_expand"), List.of(c.result()),
+          Attributes.of("bits", Attribute.of((long) bits)), List.of(et), List.of(w.name() + ".q"), n.location());
+      Node dq = g.insertBefore(n, QDialect.DEQUANTIZE, List.of(x.result()), Attributes.EMPTY,
+          List.of(new TensorType(ElementType.F32, wt.shape(), null)), List.of(w.name() + ".dq"), n.location());
+      weights++;
+      return dq.result();
+    }
+
     private Value quantizeBias(Node n, Value b, double sx, QuantParams wq) {
       Tensor t = constant(b);
       double[] scales = new double[wq.channels()];
@@ -539,13 +875,27 @@ public final class Quantize extends Pass {
       return plan.activationParams(n.result().name());
     }
 
+    /**
+     * Softmax results in [0, 1): scale 2^−bits and the smallest code as zero point (u8: 1/256, 0; i8: 1/256,
+     * −128, TFLite's convention). The power-of-two scale makes {@code 1 / s} exact, which ONNX Runtime's
+     * QLinearSoftmax assumes ({@code floor(1 / y_scale)}), and a probability of 1 saturates one code short.
+     */
     private QuantParams softmaxParams(Node n) {
-      return plan.activationScheme(n.result().name()).params(new double[] {0}, new double[] {1});
+      QuantScheme s = plan.activationScheme(n.result().name());
+      if (s.kind() != QuantScheme.Kind.AFFINE) {
+        return null;
+      }
+      return QuantParams.perTensor(Math.scalb(1.0, -s.bits()), s.signed() ? -(1L << (s.bits() - 1)) : 0);
     }
 
     private ElementType activationType(Value v) {
       return plan.activationScheme(v.name()).elementType();
     }
+  }
+
+  /** A float constant of one element (the scale of an attention score, say). */
+  static boolean isScalarConst(Value v) {
+    return isConst(v) && v.type().elementType() == ElementType.F32 && v.type().numel() == 1;
   }
 
   static boolean isConst(Value v) {

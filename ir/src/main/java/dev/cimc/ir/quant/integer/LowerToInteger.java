@@ -15,6 +15,7 @@ import dev.cimc.ir.pass.PassContext;
 import dev.cimc.ir.pass.PassDef;
 import dev.cimc.ir.pass.PassOptions;
 import dev.cimc.ir.quant.FixedPointMultiplier;
+import dev.cimc.ir.quant.fakequant.Quantize;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.ElementType;
 import dev.cimc.ir.type.QuantParams;
@@ -30,7 +31,8 @@ import java.util.Set;
  * into integer ops of the q dialect that compute the quantized result directly:
  *
  * <ul>
- *   <li>conv2d / gemm / matmul with constant quantized weights → {@code q.qconv2d} / {@code q.qgemm} +
+ *   <li>conv2d / gemm / matmul with constant quantized weights (or log2 codes expanded on load by
+ *       {@code q.log2_expand}, which stays in front) → {@code q.qconv2d} / {@code q.qgemm} +
  *       {@code q.requantize}; the input zero-point term {@code −z_x · Σ w} is folded into the int32 bias
  *       offline, so only {@code x · w} runs on the crossbar;</li>
  *   <li>matmul of two activations → {@code q.qmatmul} + {@code q.requantize};</li>
@@ -40,12 +42,24 @@ import java.util.Set;
  *   <li>unary functions (sigmoid, tanh, hard_swish, exp, gelu, ...; relu and clip when the parameters change)
  *       on inputs of at most 8 bits → {@code q.lut}, the table computed by running the float op on every
  *       code, so it matches fake quantization exactly;</li>
- *   <li>softmax → {@code q.softmax}; layer_norm over the last axis → {@code q.layer_norm}.</li>
+ *   <li>softmax → {@code q.softmax}; layer_norm over the last axis → {@code q.layer_norm}; reduce_mean →
+ *       transpose and reshape of the codes around a {@code q.average_pool};</li>
+ *   <li>min/max with a constant bound (per-channel relu6 bounds after CLE) → {@code q.min}/{@code q.max} with
+ *       the bound quantized in the input's parameters;</li>
+ *   <li>slice on codes (data movement, like reshape); mul, div or sub by a scalar constant (e.g. the
+ *       1/√d of attention scores) → {@code q.lut}, tabulated like the unary functions;</li>
+ *   <li>fused_conv2d / fused_gemm / fused_add with activation none, relu, relu6 or clip → the integer op of
+ *       the unfused form whose final rescaling ({@code q.requantize} or {@code q.qadd}) clamps to the codes
+ *       {@code [Q(lo), Q(hi)]} of the activation's bounds in the result's parameters (relu: {@code [z_out,
+ *       qmax]}, relu6: {@code [Q(0), Q(6)]}). Since Q is monotone, {@code Q(clamp(v, lo, hi)) = clamp(Q(v), Q(lo),
+ *       Q(hi))}: the clamp is exact, and the fused integer op agrees with fake quantization exactly when the
+ *       unfused one does. ({@code quantize} splits fused ops with other activations before this pass.)</li>
  * </ul>
  *
  * Requantization multipliers come from the types ({@code s_acc / s_out} as a {@link FixedPointMultiplier}).
  * A pattern that does not fit (per-channel output, unsupported attributes, a bias that overflows int32) is
- * left in fake-quantized float. Dequantizes and constants left unused are erased.
+ * left in fake-quantized float. Quantizes of float constants become quantized constants; dequantizes and
+ * constants left unused are erased.
  */
 public final class LowerToInteger extends Pass {
   public static final PassDef DEF = PassDef.builder("lower-to-integer", "LowerToInteger")
@@ -75,6 +89,7 @@ public final class LowerToInteger extends Pass {
 
   /** Lowers every pattern it can in {@code g}. */
   public static Stats apply(Graph g, OpRegistry registry) {
+    foldConstantQuantizes(g);
     long lowered = 0;
     long left = 0;
     for (Node n : g.nodes()) {
@@ -99,6 +114,21 @@ public final class LowerToInteger extends Pass {
     }
     eraseUnused(g);
     return new Stats(lowered, left);
+  }
+
+  /** {@code q.quantize} of a float constant (a bias or position table added to an activation) → a quantized constant. */
+  private static void foldConstantQuantizes(Graph g) {
+    for (Node n : g.nodes()) {
+      if (n.op() != QDialect.QUANTIZE || !isConst(n.operand(0))) {
+        continue;
+      }
+      Tensor codes = QDialect.quantize(constant(n.operand(0)), n.result().type());
+      Node c = g.insertBefore(n, Builtin.CONST, List.of(), Attributes.of("value", new Attribute.TensorAttr(codes)),
+          List.of(codes.type()), null, n.location());
+      String name = n.result().name();
+      g.replaceNode(n, List.of(c.result()));
+      c.result().rename(name);
+    }
   }
 
   private static Node soleQuantizeUser(Node n) {
@@ -127,6 +157,8 @@ public final class LowerToInteger extends Pass {
     final TensorType out;
     final GraphBuilder b;
     final OpRegistry registry;
+    /** The clamp of a fused activation ({@code min}/{@code max} codes), empty for unfused ops. */
+    Attributes clamp = Attributes.EMPTY;
 
     Lowering(Node n, Node q, OpRegistry registry) {
       this.n = n;
@@ -141,29 +173,42 @@ public final class LowerToInteger extends Pass {
       for (int i = 0; i < n.numOperands(); i++) {
         Node p = n.operand(i).producer();
         boolean dequantized = p != null && p.op() == QDialect.DEQUANTIZE;
-        // only layer norm reads float constants (its scale and bias); everything else reads dequantized codes
-        if (!dequantized && !(op.equals("graph.layer_norm") && i > 0 && isConst(n.operand(i)))) {
+        // only layer norm (its scale and bias) and the scalar ops (their scalar) read float constants; everything
+        // else reads dequantized codes
+        boolean floatConst = i > 0 && isConst(n.operand(i))
+            && (op.equals("graph.layer_norm") || Quantize.SCALAR_OPS.contains(op) || op.equals("graph.min")
+                || op.equals("graph.max"));
+        if (!dequantized && !floatConst) {
           return null;
         }
       }
       Value x = codes(n.operand(0));
       TensorType xt = x.type();
       boolean sameParams = xt.elementType() == out.elementType() && xt.quant().equals(out.quant());
+      if (op.startsWith("graph.fused_")) {
+        clamp = clampAttributes();
+        if (clamp == null) {
+          return null;
+        }
+      }
       switch (op) {
         case "graph.conv2d":
-          return weighted(x, 0, "q.qconv2d", schemaOnly(n.attributes(), registry.get("q.qconv2d")));
+        case "graph.fused_conv2d":
+          return weighted(x, 0, "q.qconv2d", convAttributes(n.attributes()));
         case "graph.gemm":
+        case "graph.fused_gemm":
           if (n.floatAttr("alpha") != 1 || n.floatAttr("beta") != 1 || n.intAttr("trans_a") != 0) {
             return null;
           }
           return weighted(x, n.intAttr("trans_b") != 0 ? 0 : 1, "q.qgemm",
               n.intAttr("trans_b") != 0 ? Attributes.of("trans_b", Attribute.of(1L)) : Attributes.EMPTY);
         case "graph.matmul":
-          if (isConst(codes(n.operand(1)))) {
+          if (weightCodes(codes(n.operand(1))) != null) {
             return weighted(x, 1, "q.qgemm", Attributes.EMPTY);
           }
           return requantize(b.op("q.qmatmul", x, codes(n.operand(1))));
         case "graph.add":
+        case "graph.fused_add":
           return add(x, codes(n.operand(1)));
         case "graph.max_pool":
           return sameParams && xt.rank() == 4 ? pool(x, op) : null;
@@ -175,6 +220,7 @@ public final class LowerToInteger extends Pass {
         case "graph.flatten":
         case "graph.squeeze":
         case "graph.unsqueeze":
+        case "graph.slice":
           // data movement on codes, when the parameters carry over (per tensor)
           if (!sameParams || n.numOperands() != 1) {
             return null;
@@ -192,6 +238,15 @@ public final class LowerToInteger extends Pass {
           return table(x);
         case "graph.softmax":
           return softmax(x);
+        case "graph.reduce_mean":
+          return reduceMean(x);
+        case "graph.min":
+        case "graph.max":
+          return sameParams && n.numOperands() == 2 && isConst(n.operand(1)) ? bounded(x) : null;
+        case "graph.mul":
+        case "graph.div":
+        case "graph.sub":
+          return n.numOperands() == 2 && isConst(n.operand(1)) && n.operand(1).type().numel() == 1 ? table(x) : null;
         case "graph.layer_norm":
           return layerNorm(x);
         default:
@@ -199,15 +254,56 @@ public final class LowerToInteger extends Pass {
       }
     }
 
+    /**
+     * The {@code min}/{@code max} codes realizing the fused activation in the result's parameters, empty for
+     * none, null for an activation without a clamp form.
+     */
+    private Attributes clampAttributes() {
+      String act = n.stringAttr("activation");
+      Double lo = null;
+      Double hi = null;
+      switch (act) {
+        case "none":
+          return Attributes.EMPTY;
+        case "relu":
+          lo = 0.0;
+          break;
+        case "relu6":
+          lo = 0.0;
+          hi = 6.0;
+          break;
+        case "clip":
+          lo = n.attr("min") != null ? n.floatAttr("min") : null;
+          hi = n.attr("max") != null ? n.floatAttr("max") : null;
+          break;
+        default:
+          return null;
+      }
+      long cl = lo == null ? out.elementType().minValue() : code((float) (double) lo, out);
+      long ch = hi == null ? out.elementType().maxValue() : code((float) (double) hi, out);
+      return Attributes.of("min", Attribute.of(cl), "max", Attribute.of(Math.max(cl, ch)));
+    }
+
+    /** The attributes of q.qconv2d taken from a conv2d or fused_conv2d. */
+    private static Attributes convAttributes(Attributes a) {
+      Attributes r = Attributes.EMPTY;
+      for (String k : List.of("strides", "pads", "dilations", "group", "auto_pad", "kernel_shape")) {
+        if (a.has(k)) {
+          r = r.with(k, a.get(k));
+        }
+      }
+      return r;
+    }
+
     // ---------------------------------------------------------------------------------------- products
 
     /** conv2d or gemm/matmul with constant weights whose output channels lie along {@code axis} of w. */
     private Value weighted(Value x, int axis, String qop, Attributes attrs) {
       Value w = codes(n.operand(1));
-      if (!isConst(w) || !xt(x).quant().isPerTensor()) {
+      Tensor wt = weightCodes(w);
+      if (wt == null || !xt(x).quant().isPerTensor()) {
         return null;
       }
-      Tensor wt = constant(w);
       QuantParams wq = wt.type().quant();
       int channels = wt.type().dim(axis);
       int inner = 1;
@@ -248,6 +344,30 @@ public final class LowerToInteger extends Pass {
       return requantize(b.op(qop, attrs, x, w, bv));
     }
 
+    /**
+     * The integer codes of a weight operand: a quantized constant, or log2 codes expanded on load
+     * ({@code q.log2_expand} of a constant, evaluated here for the bias folding and kept in the graph); null
+     * otherwise.
+     */
+    private static Tensor weightCodes(Value w) {
+      if (w == null) {
+        return null;
+      }
+      if (isConst(w)) {
+        return constant(w);
+      }
+      Node p = w.producer();
+      if (p == null || !p.op().fullName().equals("q.log2_expand") || !isConst(p.operand(0))) {
+        return null;
+      }
+      Tensor c = constant(p.operand(0));
+      long[] e = new long[c.size()];
+      for (int i = 0; i < e.length; i++) {
+        e[i] = dev.cimc.ir.quant.Log2Codes.expand(c.getLong(i));
+      }
+      return Tensor.fromLongs(w.type(), e);
+    }
+
     /** Rescales an int32 accumulator to the quantize's type. */
     private Value requantize(Value acc) {
       QuantParams aq = acc.type().quant();
@@ -259,7 +379,8 @@ public final class LowerToInteger extends Pass {
         m[c] = f.multiplier();
         s[c] = f.shift();
       }
-      return declared("q.requantize", Attributes.of("multiplier", Attribute.ints(m), "shift", Attribute.ints(s)), acc);
+      return declared("q.requantize", withClamp(Attributes.of("multiplier", Attribute.ints(m), "shift",
+          Attribute.ints(s))), acc);
     }
 
     private Value add(Value a, Value c) {
@@ -280,8 +401,8 @@ public final class LowerToInteger extends Pass {
       if (shift < 0 || shift > 62) {
         return null;
       }
-      return declared("q.qadd", Attributes.of("multipliers", Attribute.ints(ma, mc), "shift", Attribute.of((long) shift)),
-          a, c);
+      return declared("q.qadd", withClamp(Attributes.of("multipliers", Attribute.ints(ma, mc), "shift",
+          Attribute.of((long) shift))), a, c);
     }
 
     // ---------------------------------------------------------------------------------------- pointwise
@@ -322,6 +443,14 @@ public final class LowerToInteger extends Pass {
       return b.op("q.clip", Attributes.of("min", Attribute.of(lo), "max", Attribute.of(Math.max(lo, hi))), x);
     }
 
+    /** min/max with a float constant: the bound quantized offline in x's parameters, q.min/q.max on codes. */
+    private Value bounded(Value x) {
+      Tensor u = constant(n.operand(1));
+      Tensor codes = QDialect.quantize(u, xt(x).withShape(u.shape()));
+      Value bound = b.constant(n.result().name() + ".bound", codes);
+      return b.op(n.op().fullName().equals("graph.min") ? "q.min" : "q.max", x, bound);
+    }
+
     /** The code q.quantize gives {@code v} in type {@code t} (as the fake-quantized float graph computes it). */
     private static long code(double v, TensorType t) {
       Tensor c = QDialect.quantize(Tensor.ofFloats(new int[] {1}, (float) v), t.withShape(Shape.of(1)));
@@ -331,7 +460,7 @@ public final class LowerToInteger extends Pass {
     /** Tabulates the float op on every input code, through q.quantize, exactly as fake quantization does. */
     private Value table(Value x) {
       TensorType t = xt(x);
-      if (t.elementType().bits() > 8 || n.numOperands() != 1) {
+      if (t.elementType().bits() > 8 || (n.numOperands() != 1 && !Quantize.SCALAR_OPS.contains(n.op().fullName()))) {
         return null;
       }
       int entries = 1 << t.elementType().bits();
@@ -342,7 +471,11 @@ public final class LowerToInteger extends Pass {
       Tensor in = QDialect.dequantize(Tensor.fromLongs(t.withShape(Shape.of(entries)), all));
       var tb = new GraphBuilder("table", registry);
       Value xi = tb.input("x", in.type());
-      Value y = tb.node(n.op(), List.of(xi), n.attributes(), null, null).result();
+      var operands = new ArrayList<Value>(List.of(xi));
+      if (n.numOperands() > 1) {
+        operands.add(tb.constant("c", constant(n.operand(1))));
+      }
+      Value y = tb.node(n.op(), operands, n.attributes(), null, null).result();
       Value yq = tb.node(QDialect.QUANTIZE, List.of(y), Attributes.EMPTY, List.of(out.withShape(Shape.of(entries))),
           null).result();
       tb.output(yq);
@@ -369,11 +502,71 @@ public final class LowerToInteger extends Pass {
       long[] table = new long[entries];
       double sx = t.quant().scale(0);
       for (int d = 0; d < entries; d++) {
-        table[d] = Math.round(65536 * StrictMath.exp(-sx * d));
+        table[d] = Math.round(0x1p24 * StrictMath.exp(-sx * d)); // exp_table[0] = 2^24 (see q.softmax)
       }
-      long mult = Math.round(65536 / out.quant().scale(0));
+      if (t.dim(t.rank() - 1) > 1 << 13 || out.quant().scale(0) < 0x1p-14) {
+        return null; // q.softmax's 64-bit bounds
+      }
+      long mult = Math.round(0x1p24 / out.quant().scale(0));
       return declared("q.softmax", Attributes.of("axis", n.attr("axis"), "exp_table", Attribute.ints(table),
           "multiplier", Attribute.of(mult)), x);
+    }
+
+    /**
+     * reduce_mean as an integer average pool: the kept axes are moved in front and the reduced ones behind
+     * (transpose and reshape of the codes to 1×P×R×1), q.average_pool with a window of R×1 averages with one
+     * fixed-point multiplier, and a reshape gives the result's shape.
+     */
+    private Value reduceMean(Value x) {
+      TensorType t = xt(x);
+      int rank = t.rank();
+      if (!t.quant().isPerTensor() || !t.shape().isStatic() || rank == 0) {
+        return null;
+      }
+      boolean[] reduced = new boolean[rank];
+      if (n.attr("axes") == null) {
+        if (n.intAttr("noop_with_empty_axes") != 0) {
+          return null;
+        }
+        java.util.Arrays.fill(reduced, true);
+      } else {
+        for (long a : n.intsAttr("axes")) {
+          reduced[(int) (a < 0 ? a + rank : a)] = true;
+        }
+      }
+      var perm = new ArrayList<Long>();
+      long kept = 1;
+      long count = 1;
+      for (int d = 0; d < rank; d++) {
+        if (!reduced[d]) {
+          perm.add((long) d);
+          kept *= t.dim(d);
+        }
+      }
+      for (int d = 0; d < rank; d++) {
+        if (reduced[d]) {
+          perm.add((long) d);
+          count *= t.dim(d);
+        }
+      }
+      long[] p = perm.stream().mapToLong(Long::longValue).toArray();
+      Value v = x;
+      boolean identity = true;
+      for (int d = 0; d < rank; d++) {
+        identity &= p[d] == d;
+      }
+      if (!identity) {
+        v = b.op("graph.transpose", Attributes.of("perm", Attribute.ints(p)), v);
+      }
+      v = b.op("graph.reshape", Attributes.of("shape", Attribute.ints(1, kept, count, 1)), v);
+      TensorType pooled = out.withShape(Shape.of(1, (int) kept, 1, 1));
+      v = b.node(registry.get("q.average_pool"), List.of(v), Attributes.of("kernel_shape", Attribute.ints(count, 1)),
+          List.of(pooled), null).result();
+      long[] dims = new long[out.rank()];
+      for (int d = 0; d < dims.length; d++) {
+        dims[d] = out.dim(d);
+      }
+      return b.op("graph.reshape", Attributes.of("shape", Attribute.ints(dims)), v);
     }
 
     private Value layerNorm(Value x) {
@@ -396,13 +589,14 @@ public final class LowerToInteger extends Pass {
       for (int i = 0; i < len; i++) {
         big = Math.max(big, Math.abs(gamma.getDouble(i) / so));
       }
-      int shift = big == 0 ? 0 : Math.max(0, Math.min(62 - 14, 30 - Math.getExponent(big)));
+      int frac = QDialect.LAYER_NORM_FRAC_BITS;
+      int shift = big == 0 ? 0 : Math.max(0, Math.min(62 - frac, 30 - Math.getExponent(big)));
       long[] g = new long[len];
       long[] be = new long[len];
       for (int i = 0; i < len; i++) {
         g[i] = Math.round(Math.scalb(gamma.getDouble(i) / so, shift));
         double bv = bc == null ? 0 : constant(bc).getDouble(i);
-        double scaled = Math.scalb(bv / so, 14 + shift);
+        double scaled = Math.scalb(bv / so, frac + shift);
         if (Math.abs(scaled) >= 0x1p60 || Math.abs(g[i]) > Integer.MAX_VALUE) {
           return null;
         }
@@ -417,6 +611,13 @@ public final class LowerToInteger extends Pass {
     }
 
     // ---------------------------------------------------------------------------------------- helpers
+
+    private Attributes withClamp(Attributes a) {
+      for (var e : clamp.entries()) {
+        a = a.with(e.getKey(), e.getValue());
+      }
+      return a;
+    }
 
     private Value declared(String op, Attributes attrs, Value... operands) {
       var types = new ArrayList<TensorType>();
@@ -439,17 +640,6 @@ public final class LowerToInteger extends Pass {
       }
       return isConst(v) ? v : null;
     }
-  }
-
-  /** The attributes {@code op} declares (graph-level annotations such as fold-batch-norm's are dropped). */
-  private static Attributes schemaOnly(Attributes attrs, dev.cimc.ir.op.OpDef op) {
-    Attributes out = attrs;
-    for (String name : attrs.names()) {
-      if (op.attrSpec(name) == null) {
-        out = out.without(name);
-      }
-    }
-    return out;
   }
 
   static boolean isConst(Value v) {

@@ -73,7 +73,7 @@ public final class BiasCorrection {
           for (int k = 2; k < args.length; k++) {
             args[k] = Tensor.zeros(n.operand(k).type());
           }
-          Tensor y = interp.execute(n, args)[0];
+          Tensor y = interp.execute(n, layers.get(l).linearOp(), args)[0];
           double[] sum = sums[l];
           int channels = sum.length;
           int inner = inners[l];
@@ -87,7 +87,7 @@ public final class BiasCorrection {
     Map<Node, double[]> out = new IdentityHashMap<>();
     for (int l = 0; l < count; l++) {
       Node n = layers.get(l).node();
-      double beta = n.op().fullName().equals("graph.gemm") ? n.floatAttr("beta") : 1.0;
+      double beta = layers.get(l).linearOp().fullName().equals("graph.gemm") ? n.floatAttr("beta") : 1.0;
       double[] sum = sums[l];
       for (int c = 0; c < sum.length; c++) {
         // gemm adds beta·C: divide so that the bias update moves the output by the shift.

@@ -7,7 +7,8 @@ import dev.cimc.ir.tensor.Tensor;
 
 /**
  * A weight layer the PTQ algorithms work on: graph.conv2d (OIHW weights, output channels on axis 1 of
- * the result), graph.gemm or graph.matmul with a constant weight operand.
+ * the result), graph.gemm or graph.matmul with a constant weight operand, or a fused conv/gemm (the
+ * algorithms work on its linear part, {@link #linearOp}).
  *
  * @param node the layer
  * @param weight the constant weight tensor
@@ -23,8 +24,8 @@ public record Layer(Node node, Tensor weight, int weightAxis, int outputAxis) {
       throw new IllegalArgumentException(n.describe() + ": the weight operand is not a constant");
     }
     return switch (op) {
-      case "graph.conv2d" -> new Layer(n, w, 0, 1);
-      case "graph.gemm" -> new Layer(n, w, n.intAttr("trans_b") != 0 ? 0 : 1, 1);
+      case "graph.conv2d", "graph.fused_conv2d" -> new Layer(n, w, 0, 1);
+      case "graph.gemm", "graph.fused_gemm" -> new Layer(n, w, n.intAttr("trans_b") != 0 ? 0 : 1, 1);
       case "graph.matmul" -> {
         if (w.shape().rank() != 2) {
           throw new IllegalArgumentException(n.describe() + ": matmul weights must be 2-D, got " + w.type());
@@ -42,6 +43,26 @@ public record Layer(Node node, Tensor weight, int weightAxis, int outputAxis) {
       return ta.value();
     }
     return null;
+  }
+
+  private static final dev.cimc.ir.op.OpRegistry OPS = dev.cimc.ir.dialect.Dialects.standard();
+
+  /**
+   * The op computing the layer's linear part W·x + b: the node's own op, or for a fused conv/gemm the
+   * unfused one (the PTQ algorithms reason about the output before the activation).
+   */
+  public dev.cimc.ir.op.OpDef linearOp() {
+    String op = node.op().fullName();
+    return switch (op) {
+      case "graph.fused_conv2d" -> OPS.get("graph.conv2d");
+      case "graph.fused_gemm" -> OPS.get("graph.gemm");
+      default -> node.op();
+    };
+  }
+
+  /** True for conv2d and fused_conv2d. */
+  public boolean isConv() {
+    return linearOp().fullName().equals("graph.conv2d");
   }
 
   /** Output channels. */

@@ -56,7 +56,7 @@ final class LayerInputs {
   /** All rows of one input tensor. */
   static double[] rows(Tensor x, Layer layer) {
     Node n = layer.node();
-    switch (n.op().fullName()) {
+    switch (layer.linearOp().fullName()) {
       case "graph.conv2d":
         return patches(x, layer);
       case "graph.gemm": {

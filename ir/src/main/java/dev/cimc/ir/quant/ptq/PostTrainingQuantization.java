@@ -233,8 +233,8 @@ public final class PostTrainingQuantization {
       return false;
     }
     return switch (op) {
-      case "graph.conv2d" -> n.operand(0).type().rank() == 4;
-      case "graph.gemm" -> n.floatAttr("alpha") == 1 && n.floatAttr("beta") == 1 && n.intAttr("trans_a") == 0
+      case "graph.conv2d", "graph.fused_conv2d" -> n.operand(0).type().rank() == 4;
+      case "graph.gemm", "graph.fused_gemm" -> n.floatAttr("alpha") == 1 && n.floatAttr("beta") == 1 && n.intAttr("trans_a") == 0
           && n.operand(0).type().rank() == 2 && n.operand(1).type().rank() == 2;
       case "graph.matmul" -> n.operand(1).type().rank() == 2 && n.operand(0).type().rank() >= 2;
       default -> false;
@@ -258,7 +258,7 @@ public final class PostTrainingQuantization {
 
   /** Layers whose input rows {@link LayerInputs} samples (AdaRound, bit search): all but grouped convolutions. */
   static boolean sampledRows(Node n) {
-    return !n.op().fullName().equals("graph.conv2d") || n.intAttr("group") == 1;
+    return !Layer.of(n).isConv() || n.intAttr("group") == 1;
   }
 
   /**

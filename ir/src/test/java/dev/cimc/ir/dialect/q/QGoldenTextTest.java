@@ -78,6 +78,16 @@ class QGoldenTextTest {
       Value acc2 = b.input("acc2", perTensor(I32, 0.25, 0, 4));
       b.output(declared(b, "q.requantize", Attributes.of("multiplier", Attribute.ints(1 << 30), "shift",
           Attribute.ints(-2)), perTensor(I8, 0.125, 0, 4), acc2));
+      // clamped: a fused relu6 whose bounds are the codes 10 (real 0) and 58 (real 6)
+      b.output(declared(b, "q.requantize", Attributes.of("multiplier", Attribute.ints(1 << 30), "shift",
+          Attribute.ints(-2), "min", Attribute.of(10L), "max", Attribute.of(58L)), perTensor(U8, 0.125, 10, 4), acc2));
+      return b.build();
+    });
+    m.put("q.log2_expand", () -> {
+      var b = new GraphBuilder("log2_expand", QOps.R);
+      TensorType t = perAxis(I8, 0, new double[] {0.015625, 0.5}, 2, 3);
+      Value c = b.input("c", t);
+      b.output(declared(b, "q.log2_expand", Attributes.of("bits", Attribute.of(4L)), t, c));
       return b.build();
     });
     m.put("q.qadd", () -> {
@@ -89,6 +99,15 @@ class QGoldenTextTest {
           "shift", Attribute.of(31L)), out, x, y));
       return b.build();
     });
+    for (String op : List.of("min", "max")) {
+      m.put("q." + op, () -> {
+        var b = new GraphBuilder(op, QOps.R);
+        Value x = b.input("x", perTensor(U8, 0.5, 3, 1, 2, 2));
+        Value bound = b.input("b", perTensor(U8, 0.5, 3, 2, 1));
+        b.output(b.op("q." + op, x, bound));
+        return b.build();
+      });
+    }
     m.put("q.relu", () -> {
       var b = new GraphBuilder("relu", QOps.R);
       Value x = b.input("x", perTensor(U8, 0.1, 128, 2, 3));
@@ -134,10 +153,10 @@ class QGoldenTextTest {
       Value x = b.input("x", perTensor(ElementType.U4, 0.5, 0, 2, 5));
       long[] table = new long[16];
       for (int d = 0; d < 16; d++) {
-        table[d] = Math.round(65536 * StrictMath.exp(-0.5 * d));
+        table[d] = Math.round(0x1p24 * StrictMath.exp(-0.5 * d));
       }
       b.output(declared(b, "q.softmax", Attributes.of("exp_table", Attribute.ints(table), "multiplier",
-          Attribute.of(65536L * 255)), perTensor(U8, 1.0 / 255, 0, 2, 5), x));
+          Attribute.of((1L << 24) * 255)), perTensor(U8, 1.0 / 255, 0, 2, 5), x));
       return b.build();
     });
     m.put("q.layer_norm", () -> {

@@ -111,6 +111,42 @@ class QKernelsTest {
   }
 
   @Test
+  void requantizeAndQaddClampToTheirBounds() {
+    Tensor acc = codes(perTensor(I32, 1, 0, 6), -40, -8, 0, 8, 40, 400);
+    // M = 1/4, z_out = 10: 0, 8, 10, 12, 20, 110 → clamped to [10, 18] (a fused relu6 with Q(0) = 10, Q(6) = 18)
+    Attributes a = rq(1 << 30, 1).with("min", Attribute.of(10L)).with("max", Attribute.of(18L));
+    assertArrayEquals(new long[] {10, 10, 10, 12, 18, 18}, longs(run("q.requantize", a, perTensor(U8, 4, 10, 6), acc)));
+    Tensor x = codes(perTensor(U8, 1, 5, 3), 0, 5, 9);
+    Tensor y = codes(perTensor(U8, 1, 5, 3), 5, 5, 9);
+    // (x − 5) + (y − 5) = −5, 0, 8 with M = 1 (2^30 · 2^-30), z_out = 5, relu: min = 5
+    Attributes add = Attributes.of("multipliers", Attribute.ints(1 << 30, 1 << 30), "shift", Attribute.of(30L),
+        "min", Attribute.of(5L));
+    assertArrayEquals(new long[] {5, 5, 13}, longs(run("q.qadd", add, perTensor(U8, 1, 5, 3), x, y)));
+    assertEquals("clamp bounds [20, 10] must be ordered codes of u8 [0, 255]", error("q.requantize",
+        rq(1 << 30, 1).with("min", Attribute.of(20L)).with("max", Attribute.of(10L)), perTensor(U8, 4, 10, 6),
+        perTensor(I32, 1, 0, 6)));
+  }
+
+  @Test
+  void minAndMaxTakeBoundsPerChannel() {
+    Tensor x = codes(perTensor(U8, 0.5, 3, 1, 2, 3), 0, 5, 9, 2, 7, 12);
+    Tensor b = codes(perTensor(U8, 0.5, 3, 2, 1), 6, 4); // channel 0 at 6, channel 1 at 4
+    assertArrayEquals(new long[] {0, 5, 6, 2, 4, 4}, longs(run("q.min", Attributes.EMPTY, null, x, b)));
+    assertArrayEquals(new long[] {6, 6, 9, 4, 7, 12}, longs(run("q.max", Attributes.EMPTY, null, x, b)));
+    assertEquals("bound must have the element type and parameters of x (tensor<1x2x3x!q.u8<scale=0.5, zp=3>>), got "
+        + "tensor<2x1x!q.u8<scale=0.25, zp=3>>", error("q.min", Attributes.EMPTY, null, perTensor(U8, 0.5, 3, 1, 2, 3),
+        perTensor(U8, 0.25, 3, 2, 1)));
+  }
+
+  @Test
+  void log2ExpandGivesSignedPowersOfTwo() {
+    TensorType t = perAxis(I8, 0, new double[] {0.015625, 0.5}, 2, 3);
+    Tensor c = codes(t, 7, -1, 0, 3, -7, 5);
+    Tensor out = run("q.log2_expand", Attributes.of("bits", Attribute.of(4L)), t, c);
+    assertArrayEquals(new long[] {64, -1, 0, 4, -64, 16}, longs(out));
+  }
+
+  @Test
   void requantizePerChannel() {
     Tensor acc = codes(perAxis(I32, 1, new double[] {0.5, 0.25}, 1, 2, 2), 3, 5, 3, 5);
     // channel 0: M = 0.5 → 1.5 → 2, 2.5 → 2; channel 1: M = 0.25 → 0.75 → 1, 1.25 → 1
@@ -183,13 +219,13 @@ class QKernelsTest {
   void softmaxByPowersOfTwo() {
     long[] table = new long[16];
     for (int d = 0; d < 16; d++) {
-      table[d] = 1L << (16 - d); // exp(−s·d) with s = ln 2
+      table[d] = 1L << (24 - d); // exp(−s·d) with s = ln 2
     }
     Tensor x = codes(perTensor(ElementType.U4, Math.log(2), 0, 1, 4), 3, 2, 1, 0);
-    Attributes a = Attributes.of("exp_table", Attribute.ints(table), "multiplier", Attribute.of(1L << 24));
-    // e = 65536, 32768, 16384, 8192; S = 122880; out = round(e · 256 / S) = 136.5→137, 68.3, 34.1, 17.1
+    Attributes a = Attributes.of("exp_table", Attribute.ints(table), "multiplier", Attribute.of(1L << 32));
+    // e = 2^24, 2^23, 2^22, 2^21; S = 15 · 2^21; out = round(e · 256 / S) = 136.5→137, 68.3, 34.1, 17.1
     assertArrayEquals(new long[] {137, 68, 34, 17}, longs(run("q.softmax", a, perTensor(U8, 1.0 / 256, 0, 1, 4), x)));
-    assertEquals("multiplier must be round(2^16 / output scale) = 16711680, got 16777216",
+    assertEquals("multiplier must be round(2^24 / output scale) = 4278190080 (at most 2^38), got 4294967296",
         error("q.softmax", a, perTensor(U8, 1.0 / 255, 0, 1, 4), x.type()));
   }
 
@@ -200,8 +236,8 @@ class QKernelsTest {
     Attributes a = Attributes.of("gamma", Attribute.ints(16, 16, 16, 16), "beta", Attribute.ints(0, 0, 0, 0), "shift",
         Attribute.of(2L));
     assertArrayEquals(new long[] {123, 126, 130, 133}, longs(run("q.layer_norm", a, perTensor(U8, 0.25, 128, 1, 4), x)));
-    // β = 1 → beta = 1 / 0.25 · 2^(14+2) = 262144: everything moves up by 4 codes
-    Attributes b = a.with("beta", Attribute.ints(262144, 262144, 262144, 262144));
+    // β = 1 → beta = 1 / 0.25 · 2^(22+2) = 67108864: everything moves up by 4 codes
+    Attributes b = a.with("beta", Attribute.ints(67108864, 67108864, 67108864, 67108864));
     assertArrayEquals(new long[] {127, 130, 134, 137}, longs(run("q.layer_norm", b, perTensor(U8, 0.25, 128, 1, 4), x)));
     // a constant row has no variance: the output is β
     Tensor flat = codes(perTensor(U8, 1, 128, 1, 4), 9, 9, 9, 9);
