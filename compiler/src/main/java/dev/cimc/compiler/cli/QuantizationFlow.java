@@ -167,7 +167,7 @@ final class QuantizationFlow {
     Graph g = model.graph();
     QuantConfig file = quantConfig != null ? QuantConfigFile.read(quantConfig) : QuantConfig.EMPTY;
     PassResources base = PassResources.empty()
-        .with(QuantConfigSource.class, graph -> file.then(model.quantRules()))
+        .with(QuantConfigSource.class, QuantConfigSource.of(file.then(model.quantRules())))
         .with(PassWarnings.class, (pass, message) -> err.println(message))
         .with(Quantize.Listener.class, report::planned);
     if (calib == null && calibRandom == null) {

@@ -29,9 +29,9 @@ public record LoadedModel(Graph graph, Map<Node, LayerHints> hints) {
   }
 
   /**
-   * The {@code @quant} hints as mixed-precision rules over the graph as it is now: call it after the graph
-   * passes, on the same graph object, and put a config file's rules first ({@code file.then(rules)}).
-   * Hints of nodes the passes erased are dropped (a folded batch norm's layer keeps its convolution's).
+   * The {@code @quant} hints as mixed-precision rules: call it before the graph passes (fusion replaces the
+   * hinted nodes; the rules name a weighted layer by its weight constant, which folding and fusion keep) and
+   * put a config file's rules first ({@code file.then(rules)}).
    */
   public QuantConfig quantRules() {
     return DslQuantRules.of(hints);

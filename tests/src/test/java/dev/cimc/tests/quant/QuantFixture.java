@@ -44,7 +44,8 @@ record QuantFixture(String name, Graph graph, List<Map<String, Tensor>> calib, L
   /** Loads {@code name}.onnx, runs the pipeline {@code level} (O1, O2), and takes the samples. */
   static QuantFixture load(String name, String level, int calibCount, int evalCount) {
     Graph g = OnnxImporter.importModel(MODELS.resolve(name + ".onnx"), ImportOptions.defaults());
-    new PassManager(Pipelines.resolve(level, PassRegistry.standard()), PassManager.Options.defaults(), R).run(g);
+    new PassManager(Pipelines.graphLevel(Pipelines.resolve(level, PassRegistry.standard())), PassManager.Options.defaults(),
+        R).run(g);
     Map<String, Tensor> data = NpzFormat.read(MODELS.resolve("digits.npz"));
     Value in = g.inputs().get(0);
     boolean tokens = in.type().rank() == 3;

@@ -6,10 +6,11 @@ import dev.cimc.ir.graph.Value;
 
 /**
  * Which layers a rule selects: a glob over the layer's names and/or a glob over its op. A layer's names are
- * its result value names and, for imported models, the ONNX node name of its {@link Location.Named}
- * location. Globs take {@code *} (any run of characters, dots included), {@code ?} (one character) and
+ * its result value names, the name of its constant weight (stable through folding and fusion, which rename
+ * results) and, for imported models, the ONNX node name of its {@link Location.Named} location. Globs take {@code *} (any run of characters, dots included), {@code ?} (one character) and
  * {@code \} (the next character literally). An op pattern without a dot matches the op's short name
- * ({@code conv2d}), one with a dot the full name ({@code graph.conv2d}). When both are given, both must match.
+ * ({@code conv2d}), one with a dot the full name ({@code graph.conv2d}); a fused op also matches the patterns of
+ * its base op ({@code fused_conv2d} is a {@code conv2d}). When both are given, both must match.
  *
  * @param name glob over layer names, or null for any name
  * @param op glob over op names, or null for any op
@@ -46,7 +47,7 @@ public record LayerMatch(String name, String op) {
 
   /** True if {@code n} is selected. */
   public boolean matches(Node n) {
-    if (op != null && !glob(op, op.indexOf('.') >= 0 ? n.op().fullName() : n.op().name())) {
+    if (op != null && !opMatches(n)) {
       return false;
     }
     if (name == null) {
@@ -57,7 +58,25 @@ public record LayerMatch(String name, String op) {
         return true;
       }
     }
+    Value w = MixedPrecision.weight(n);
+    if (w != null && glob(name, w.name())) {
+      return true;
+    }
     return n.location() instanceof Location.Named named && glob(name, named.name());
+  }
+
+  /** The op pattern against the op's name; a fused op ({@code fused_conv2d}) also answers to its base op's. */
+  private boolean opMatches(Node n) {
+    boolean qualified = op.indexOf('.') >= 0;
+    if (glob(op, qualified ? n.op().fullName() : n.op().name())) {
+      return true;
+    }
+    String name = n.op().name();
+    if (!name.startsWith("fused_")) {
+      return false;
+    }
+    String base = name.substring("fused_".length());
+    return glob(op, qualified ? n.op().dialect() + "." + base : base);
   }
 
   /** The rule as written in a config file: {@code name `x`, op `y`}. */

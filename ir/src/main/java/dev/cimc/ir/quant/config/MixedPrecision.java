@@ -24,7 +24,7 @@ public final class MixedPrecision {
 
   /** Ops whose operand 1, when constant, is the layer's weight. */
   private static final Set<String> WEIGHTED = Set.of("graph.conv1d", "graph.conv2d", "graph.conv_transpose1d",
-      "graph.conv_transpose2d", "graph.gemm", "graph.matmul");
+      "graph.conv_transpose2d", "graph.gemm", "graph.matmul", "graph.fused_conv2d", "graph.fused_gemm");
 
   /** Resolves {@code config} against {@code g}. */
   public static PrecisionAssignment resolve(Graph g, QuantConfig config) {
@@ -45,6 +45,9 @@ public final class MixedPrecision {
       }
       if (n.location() instanceof Location.Named named) {
         layerNames.add(named.name());
+      }
+      if (weight(n) != null) {
+        layerNames.add(weight(n).name());
       }
       opNames.add(n.op().fullName());
       for (int i = 0; i < rules.size(); i++) {
@@ -99,10 +102,9 @@ public final class MixedPrecision {
   }
 
   private static void schemeWarnings(String what, Location origin, WeightSpec w, List<ConfigWarning> out) {
-    if (w.kind() != null && w.kind() != QuantScheme.Kind.AFFINE) {
-      out.add(new ConfigWarning(origin, what + ": " + w.kind().name().toLowerCase(java.util.Locale.ROOT)
-          + " weights are not implemented by the quantize pass yet: these layers stay in float",
-          "use scheme: affine, or float: true to say so"));
+    if (w.kind() == QuantScheme.Kind.LOG2 && w.bits() != null && (w.bits() < 3 || w.bits() > 5)) {
+      out.add(new ConfigWarning(origin, what + ": log2 weights take 3 to 5 bits, not " + w.bits()
+          + ": these layers stay in float", "use bits: 3, 4 or 5 with scheme: log2"));
     }
     if (Boolean.FALSE.equals(w.symmetric())) {
       out.add(new ConfigWarning(origin, what + ": the quantize pass takes symmetric weights only: these layers"

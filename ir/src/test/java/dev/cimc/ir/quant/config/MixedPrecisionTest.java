@@ -234,12 +234,30 @@ class MixedPrecisionTest {
   @Test
   void unimplementedWeightSchemesWarn() {
     Graph g = net();
+    var log2At4 = QuantConfig.of(List.of(LayerRule.quantize(LayerMatch.name("c1"),
+        new WeightSpec(4, null, null, null, QuantScheme.Kind.LOG2), null)));
+    assertEquals(List.of(), MixedPrecision.resolve(g, log2At4).warnings(), "log2 weights of 3 to 5 bits are implemented");
     var cfg = QuantConfig.of(List.of(LayerRule.quantize(LayerMatch.name("c1"),
-        new WeightSpec(null, null, null, null, QuantScheme.Kind.LOG2), null)));
+        new WeightSpec(8, null, null, null, QuantScheme.Kind.LOG2), null)));
     var w = MixedPrecision.resolve(g, cfg).warnings();
     assertEquals(1, w.size());
-    assertEquals("warning: layers with name `c1`: log2 weights are not implemented by the quantize pass yet: these"
-        + " layers stay in float\nhint: use scheme: affine, or float: true to say so", w.get(0).render());
+    assertEquals("warning: layers with name `c1`: log2 weights take 3 to 5 bits, not 8: these layers stay in float"
+        + "\nhint: use bits: 3, 4 or 5 with scheme: log2", w.get(0).render());
+  }
+
+  @Test
+  void opPatternsMatchFusedOps() {
+    var b = new dev.cimc.ir.graph.GraphBuilder("f", dev.cimc.ir.dialect.Dialects.standard());
+    var x = b.input("x", dev.cimc.ir.type.TensorType.f32(1, 2, 4, 4));
+    var wt = b.constant("w", dev.cimc.ir.tensor.Tensor.zeros(dev.cimc.ir.type.TensorType.f32(2, 2, 1, 1)));
+    var y = b.named("y", "graph.fused_conv2d", dev.cimc.ir.attr.Attributes.of("activation",
+        dev.cimc.ir.attr.Attribute.of("relu")), x, wt);
+    b.output(y);
+    Graph fused = b.build();
+    var cfg = QuantConfig.of(List.of(LayerRule.quantize(LayerMatch.op("conv2d"), WeightSpec.bits(4), null)));
+    var a = MixedPrecision.resolve(fused, cfg);
+    assertEquals(List.of(), a.warnings());
+    assertEquals(4, a.weights().get("w").bits());
   }
 
   @Test
