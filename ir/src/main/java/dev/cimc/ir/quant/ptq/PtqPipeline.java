@@ -1,30 +1,19 @@
 package dev.cimc.ir.quant.ptq;
 
-import dev.cimc.ir.dialect.Dialects;
 import dev.cimc.ir.graph.Graph;
-import dev.cimc.ir.graph.Node;
-import dev.cimc.ir.op.OpRegistry;
 import dev.cimc.ir.pass.OptLevel;
 import dev.cimc.ir.pass.PassManager;
 import dev.cimc.ir.pass.PassPipeline;
 import dev.cimc.ir.pass.PassRegistry;
+import dev.cimc.ir.pass.PassResources;
 import dev.cimc.ir.pass.PassRun;
 import dev.cimc.ir.pass.Pipelines;
-import dev.cimc.ir.quant.QuantPlan;
 import dev.cimc.ir.quant.QuantScheme;
-import dev.cimc.ir.quant.ValueRange;
 import dev.cimc.ir.quant.calibrate.CalibrationData;
-import dev.cimc.ir.quant.calibrate.CalibrationResult;
-import dev.cimc.ir.quant.calibrate.Calibrator;
 import dev.cimc.ir.quant.fakequant.Quantize;
-import dev.cimc.ir.quant.integer.LowerToInteger;
 import dev.cimc.ir.quant.observe.ObserverSpec;
 import dev.cimc.ir.quant.observe.RangeMethod;
-import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.QuantParams;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -32,11 +21,9 @@ import java.util.TreeMap;
  * The standard post-training quantization pipeline of Nagel et al. 2021 (section 4), from a float model to
  * an integer graph: the -O1 passes (batch norms folded), optionally cross-layer equalization and bias
  * absorption, weight range setting and round-to-nearest, empirical bias correction, activation range
- * setting on calibration data with quantizers after the activation functions ({@link ActivationPlacement}),
- * then {@code quantize} and {@code lower-to-integer}. The input model is not changed.
- *
- * <p>Weights are rounded in the float graph (each conv/gemm weight becomes {@code s·q}), so the
- * {@code quantize} pass's min-max quantizes them back to the same codes; biases absorb the corrections.
+ * setting on calibration data with quantizers after the activation functions (by fusing them into their
+ * layers), then {@code quantize} and {@code lower-to-integer}: the compiler's own passes, configured from
+ * settings. The input model is not changed.
  */
 public final class PtqPipeline {
   private PtqPipeline() {}
@@ -50,7 +37,7 @@ public final class PtqPipeline {
    * @param weightRanges {@link RangeMethod#MIN_MAX} or {@link RangeMethod#MSE}
    * @param activations observer of activation ranges
    * @param classifier observer of the classifier's logits, or null to treat them like other activations
-   * @param fuseActivations quantize a layer's output to its activation's range ({@link ActivationPlacement})
+   * @param fuseActivations quantize a layer's output after its activation (runs {@code fuse} before quantizing)
    * @param biasCorrection empirical bias correction of weight rounding
    * @param biasCorrectionSamples calibration samples the bias correction averages over (at most all)
    * @param threads interpreter threads
@@ -110,11 +97,10 @@ public final class PtqPipeline {
   /**
    * What the pipeline made.
    *
-   * @param prepared the float graph after the graph passes, weight rounding and bias correction (what was
-   *     calibrated and quantized)
+   * @param prepared the float graph as it entered the quantize pass (after the graph passes)
    * @param integer the lowered graph
    * @param passStatistics non-zero statistics of the graph passes, as {@code pass.statistic → value}
-   * @param layersRounded conv/gemm layers whose weights were rounded
+   * @param layersRounded weight layers whose weights the PTQ steps rounded
    * @param biasesCorrected layers whose bias took a correction
    * @param opsLowered float ops turned into integer ops
    * @param opsLeftInFloat fake-quantized ops left in float (no integer form)
@@ -125,74 +111,54 @@ public final class PtqPipeline {
   /** A copy of {@code model} after the graph passes of {@code s} (-O1, then equalization if asked). */
   public static Graph prepare(Graph model, Settings s) {
     Graph g = model.copy();
-    runPasses(g, s, new TreeMap<>());
+    new PassManager(PassPipeline.parse(graphPasses(s, false), PassRegistry.standard()),
+        PassManager.Options.defaults()).run(g);
     return g;
   }
 
-  private static void runPasses(Graph g, Settings s, Map<String, Long> stats) {
-    String passes = Pipelines.text(OptLevel.O1) + (s.equalize() ? ",cross-layer-equalization,bias-absorption" : "");
-    for (PassRun r : new PassManager(PassPipeline.parse(passes, PassRegistry.standard()),
-        PassManager.Options.defaults()).run(g).runs()) {
+  private static String graphPasses(Settings s, boolean fuse) {
+    return Pipelines.text(OptLevel.O1) + (s.equalize() ? ",cross-layer-equalization,bias-absorption" : "")
+        + (fuse ? ",fuse,canonicalize" : "");
+  }
+
+  /** The {@code quantize} pass options that carry out {@code s}. */
+  static String quantizeOptions(Settings s) {
+    ObserverSpec a = s.activations();
+    return String.format(java.util.Locale.ROOT, "quantize{weight-bits=%d activation-bits=%d weight-granularity=%s "
+            + "weight-range=%s activation-range=%s percentile=%s classifier-range=%s bias-correction=%b "
+            + "ptq-samples=%d}",
+        s.weights().bits(), s.activationBits(), s.weights().perTensor() ? "tensor" : "channel",
+        s.weightRanges().text(), a.method().text(), a.percentile(), s.classifier() == null ? "same" : "cross-entropy",
+        s.biasCorrection(), Math.max(1, s.biasCorrectionSamples()));
+  }
+
+  /**
+   * Quantizes a copy of {@code model} calibrated on {@code calibration}: the graph passes of {@code s} (with
+   * {@code fuse} when quantizers go after the activations), then the standard {@code quantize} pass with the
+   * options of {@code s} and {@code lower-to-integer}, run by a pass manager as the compiler runs them.
+   */
+  public static Result run(Graph model, CalibrationData calibration, Settings s) {
+    Graph g = model.copy();
+    String text = graphPasses(s, s.fuseActivations()) + "," + quantizeOptions(s) + ",lower-to-integer";
+    Graph[] prepared = new Graph[1];
+    int[] layers = new int[1];
+    Quantize.Listener listener = (reference, r) -> {
+      prepared[0] = reference;
+      layers[0] = r.layers().size();
+    };
+    var stats = new TreeMap<String, Long>();
+    PassManager pm = new PassManager(PassPipeline.parse(text, PassRegistry.standard()), PassManager.Options.defaults())
+        .withResources(PassResources.empty().with(CalibrationData.class, calibration)
+            .with(Quantize.Listener.class, listener));
+    for (PassRun r : pm.run(g).runs()) {
       r.statistics().forEach((k, v) -> {
         if (v != 0) {
           stats.merge(r.pass().name() + "." + k, v, Long::sum);
         }
       });
     }
-  }
-
-  /** Quantizes a copy of {@code model} calibrated on {@code calibration}. */
-  public static Result run(Graph model, CalibrationData calibration, Settings s) {
-    OpRegistry registry = Dialects.standard();
-    Graph g = model.copy();
-    var stats = new TreeMap<String, Long>();
-    runPasses(g, s, stats);
-
-    // Weight range setting and rounding, with the bias correction measured against the float weights.
-    var layers = new ArrayList<Layer>();
-    Map<Node, Tensor> rounded = new IdentityHashMap<>();
-    for (Node n = g.first(); n != null; n = n.next()) {
-      String op = n.op().fullName();
-      if ((!op.equals("graph.conv2d") && !op.equals("graph.gemm")) || Layer.constant(n.operand(1)) == null) {
-        continue;
-      }
-      Layer layer = Layer.of(n);
-      QuantScheme scheme = s.weights().perTensor() ? s.weights()
-          : QuantScheme.weights(s.weights().bits(), layer.weightAxis());
-      ValueRange range = s.weightRanges() == RangeMethod.MSE ? WeightRanges.mse(layer.weight(), scheme, 100)
-          : WeightRanges.minMax(layer.weight(), scheme);
-      layers.add(layer);
-      rounded.put(n, WeightRanges.roundToNearest(layer.weight(), scheme, range).weights());
-    }
-    Map<Node, double[]> shifts = Map.of();
-    var corrected = new ArrayList<Layer>();
-    if (s.biasCorrection()) {
-      for (Layer l : layers) {
-        if (l.bias() != null && l.bias().size() == l.outChannels()) {
-          corrected.add(l);
-        }
-      }
-      int samples = Math.min(s.biasCorrectionSamples(), calibration.size());
-      shifts = BiasCorrection.shifts(g, corrected, rounded, calibration.first(samples), s.threads());
-    }
-    for (Layer l : layers) {
-      WeightUpdate.setWeights(g, l, rounded.get(l.node()));
-    }
-    for (Layer l : corrected) {
-      WeightUpdate.setBias(g, l, BiasCorrection.correctedBias(l, shifts.get(l.node())));
-    }
-
-    var calib = new Calibrator.Settings(s.activations(), QuantScheme.activations(s.activationBits()), s.classifier(),
-        s.threads());
-    CalibrationResult ranges = Calibrator.calibrate(g, calibration, calib, Calibrator.Progress.NONE);
-    QuantPlan plan = ranges.toPlan(new QuantPlan(QuantScheme.activations(s.activationBits()), s.weights(), Map.of(),
-        Map.of()));
-    if (s.fuseActivations()) {
-      plan = ActivationPlacement.afterActivations(g, plan);
-    }
-    Graph q = g.copy();
-    Quantize.apply(q, plan, registry);
-    LowerToInteger.Stats lowered = LowerToInteger.apply(q, registry);
-    return new Result(g, q, stats, layers.size(), corrected.size(), lowered.lowered(), lowered.leftInFloat());
+    return new Result(prepared[0], g, stats, layers[0], stats.getOrDefault("quantize.layers-bias-corrected", 0L)
+        .intValue(), stats.getOrDefault("lower-to-integer.ops-lowered", 0L),
+        stats.getOrDefault("lower-to-integer.ops-left-in-float", 0L));
   }
 }

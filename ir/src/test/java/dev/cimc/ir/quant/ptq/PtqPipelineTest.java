@@ -85,37 +85,6 @@ class PtqPipelineTest {
   }
 
   @Test
-  void layerOutputsTakeTheRangeOfTheirActivation() {
-    Graph g = block(1);
-    QuantPlan plan = QuantPlan.defaults().withRange("expand", new QuantPlan.Range(-5, 7))
-        .withRange("relu6a", new QuantPlan.Range(0, 6)).withRange("dw", new QuantPlan.Range(-3, 2))
-        .withRange("relu6b", new QuantPlan.Range(0, 1.5)).withRange("project", new QuantPlan.Range(-1, 1))
-        .withRange("y", new QuantPlan.Range(-2, 2));
-    QuantPlan fused = ActivationPlacement.afterActivations(g, plan);
-    assertEquals(new QuantPlan.Range(0, 6), fused.range("expand"));
-    assertEquals(new QuantPlan.Range(0, 1.5), fused.range("dw"));
-    assertEquals(new QuantPlan.Range(-1, 1), fused.range("project"), "no activation behind it");
-    assertNull(fused.range("shortcut"), "no range to start with");
-    assertEquals(plan.range("relu6a"), fused.range("relu6a"));
-  }
-
-  @Test
-  void theClampChainFollowsReluAndPerChannelMinimaButStopsAtASecondUser() {
-    var b = new GraphBuilder("chain", Dialects.standard());
-    Value x = b.input("x", TensorType.f32(1, 2, 4, 4));
-    Value c = b.named("c", "graph.conv2d", Attributes.EMPTY, x,
-        b.constant("w", Tensor.ofFloats(new int[] {2, 2, 1, 1}, 1, 2, 3, 4)));
-    Value r = b.named("r", "graph.relu", Attributes.EMPTY, c);
-    Value m = b.named("m", "graph.min", Attributes.EMPTY, r, b.constant("bound", Tensor.ofFloats(new int[] {2, 1, 1}, 3, 4)));
-    Value two = b.named("two", "graph.conv2d", Attributes.EMPTY, m,
-        b.constant("w2", Tensor.ofFloats(new int[] {2, 2, 1, 1}, 1, 0, 0, 1)));
-    b.output(b.named("out", "graph.add", Attributes.EMPTY, two, b.named("r2", "graph.relu", Attributes.EMPTY, two)));
-    Graph g = b.build();
-    assertSame(g.value("m"), ActivationPlacement.lastClamp(g.value("c")));
-    assertNull(ActivationPlacement.lastClamp(g.value("two")), "two users: the layer's own range stays");
-  }
-
-  @Test
   void oneBiasCorrectionPassMatchesPerLayerCorrections() {
     Graph g = block(2);
     CalibrationData data = inputs(6, 3);
@@ -175,7 +144,7 @@ class PtqPipelineTest {
     assertEquals(4, full.layersRounded());
     assertEquals(4, full.biasesCorrected());
     assertEquals(0, full.opsLeftInFloat());
-    assertTrue(full.opsLowered() >= 6, "lowered " + full.opsLowered());
+    assertTrue(full.opsLowered() >= full.layersRounded() + 1, "lowered " + full.opsLowered()); // layers + the add
     for (Node n = full.integer().first(); n != null; n = n.next()) {
       assertTrue(!n.op().fullName().startsWith("graph.") , "left in float: " + n.describe());
     }
