@@ -190,6 +190,8 @@ final class QuantizationFlow {
       }
     };
     report.calibration = data;
+    // Read the evaluation data now: a bad --eval fails before minutes of calibration, not after.
+    report.eval = eval != null ? EvalSet.of(eval, g, evalInputs, evalLabels) : null;
     return base.with(CalibrationData.class, data).with(Calibrator.Progress.class, progress);
   }
 
@@ -198,6 +200,7 @@ final class QuantizationFlow {
     Graph floatGraph;
     PostTrainingQuantization.Result result;
     CalibrationData calibration;
+    EvalSet eval;
 
     @Override
     public void planned(Graph reference, PostTrainingQuantization.Result r) {
@@ -216,8 +219,7 @@ final class QuantizationFlow {
     if (planned.floatGraph == null) {
       throw new UsageException("--quant-report and --eval need a pipeline with a quantize pass", null);
     }
-    EvalSet set = eval != null ? EvalSet.of(eval, planned.floatGraph, evalInputs, evalLabels)
-        : new EvalSet(planned.calibration, null);
+    EvalSet set = planned.eval != null ? planned.eval : new EvalSet(planned.calibration, null);
     if (eval == null) {
       err.println("note: the report is measured on the calibration samples (give --eval DATA for held-out data)");
     }
