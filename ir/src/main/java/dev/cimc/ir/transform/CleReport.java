@@ -194,8 +194,8 @@ public final class CleReport {
     return group == n.operand(0).type().dim(1) && n.operand(1).type().dim(1) == 1 ? "depthwise" : "grouped";
   }
 
-  /** Largest over smallest positive entry (channels with all-zero weights do not count). */
-  static double ratio(double[] ranges) {
+  /** Largest over smallest positive entry (channels with all-zero weights do not count); 1 if none is positive. */
+  public static double ratio(double[] ranges) {
     double max = 0;
     double min = Double.POSITIVE_INFINITY;
     for (double r : ranges) {

@@ -4,6 +4,7 @@ import dev.cimc.ir.graph.Graph;
 import dev.cimc.ir.graph.Node;
 import dev.cimc.ir.quant.QuantScheme;
 import dev.cimc.ir.quant.calibrate.CalibrationData;
+import dev.cimc.ir.transform.CleReport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -127,7 +128,8 @@ public final class EqualizationReport {
       }
       double[] a = afterRanges.get(n.result().name());
       long groups = n.op().fullName().equals("graph.conv2d") ? n.intAttr("group") : 1;
-      layers.add(new LayerRatio(n.result().name(), groups, r.length, ratio(r), a == null ? Double.NaN : ratio(a)));
+      layers.add(new LayerRatio(n.result().name(), groups, r.length, CleReport.ratio(r),
+          a == null ? Double.NaN : CleReport.ratio(a)));
     }
     int driftSamples = Math.min(eval.size(), 16);
     double drift = OutputAgreement.maxRelativeError(model, after, eval.first(driftSamples),
@@ -154,18 +156,5 @@ public final class EqualizationReport {
       }
     }
     return r;
-  }
-
-  /** Largest over smallest positive entry (all-zero channels do not count); 1 if none is positive. */
-  static double ratio(double[] ranges) {
-    double max = 0;
-    double min = Double.POSITIVE_INFINITY;
-    for (double r : ranges) {
-      if (r > 0) {
-        max = Math.max(max, r);
-        min = Math.min(min, r);
-      }
-    }
-    return max == 0 ? 1 : max / min;
   }
 }
