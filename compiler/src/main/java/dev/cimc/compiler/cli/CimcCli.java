@@ -60,8 +60,9 @@ public final class CimcCli implements Callable<Integer> {
       description = "Run this pass pipeline instead of the -O level's, e.g. 'canonicalize,fold-constants,dce'.")
   String passes;
 
-  @Option(names = "--emit", paramLabel = "KIND", defaultValue = "graph",
-      description = "What to emit: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--emit", paramLabel = "KIND",
+      description = "What to emit: ${COMPLETION-CANDIDATES} (default: qgraph when calibration data or another "
+          + "quantization flag is given, else graph).")
   Emit emit;
 
   @Option(names = {"-o", "--output"}, paramLabel = "OUT",
@@ -98,6 +99,9 @@ public final class CimcCli implements Callable<Integer> {
   public Integer call() {
     if (input == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'INPUT'");
+    }
+    if (emit == null) {
+      emit = quant.anyGiven() ? Emit.qgraph : Emit.graph;
     }
     if (emit != Emit.graph && emit != Emit.qgraph) {
       throw new CimcException("--emit=" + emit + " is not available in this version of cimc",

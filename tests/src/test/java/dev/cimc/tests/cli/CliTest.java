@@ -415,9 +415,13 @@ class CliTest {
     Cli bad = Cli.run(model.toString(), "--calib", batch.toString(), "--emit=qgraph", "--weight-range=best");
     assertEquals(2, bad.exitCode());
     assertTrue(bad.err().contains("--weight-range takes one of minmax, mse; got 'best'"), bad.err());
-    Cli graphOnly = Cli.run(model.toString(), "--weight-bits=4");
+    Cli graphOnly = Cli.run(model.toString(), "--emit=graph", "--weight-bits=4");
     assertEquals(2, graphOnly.exitCode());
     assertTrue(graphOnly.err().contains("quantization flags need --emit=qgraph"), graphOnly.err());
+    // without --emit, calibration data means the quantized graph
+    Cli implied = Cli.run(model.toString(), "--calib", batch.toString(), "-o", tmp.resolve("implied.cir").toString());
+    assertEquals(0, implied.exitCode(), implied.err());
+    assertTrue(Files.readString(tmp.resolve("implied.cir")).contains("q.qconv2d("));
     Cli wrongKey = Cli.run(model.toString(), "--calib", writeNpz("other.npz", Map.of("a", digits.get("calib_images").rows(0, 2),
         "b", digits.get("calib_images").rows(0, 2))).toString(), "--emit=qgraph");
     assertEquals(1, wrongKey.exitCode());
