@@ -66,23 +66,7 @@ record QuantFixture(String name, Graph graph, List<Map<String, Tensor>> calib, L
 
   /** The default plan (W8 per channel, A8 asymmetric) with the ranges the default calibrator finds. */
   QuantPlan calibrate(QuantPlan base) {
-    List<Map<String, Tensor>> samples = calib;
-    CalibrationData data = new CalibrationData() {
-      @Override
-      public int size() {
-        return samples.size();
-      }
-
-      @Override
-      public Map<String, Tensor> sample(int i) {
-        return samples.get(i);
-      }
-
-      @Override
-      public List<String> warnings() {
-        return List.of();
-      }
-    };
+    CalibrationData data = CalibrationData.of(calib.size(), calib::get, List.of());
     return Calibrator.calibrate(graph, data, Calibrator.Settings.defaults(), Calibrator.Progress.NONE).toPlan(base);
   }
 
