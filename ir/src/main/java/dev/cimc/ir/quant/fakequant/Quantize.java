@@ -361,6 +361,7 @@ public final class Quantize extends Pass {
         case "graph.add", "graph.fused_add" -> activationsOnly(n, 2, resultParams(n));
         case "graph.softmax" -> activationsOnly(n, 1, softmaxParams(n));
         case "graph.layer_norm" -> layerNorm(n);
+        case "graph.concat" -> activationsOnly(n, n.numOperands(), resultParams(n));
         case "graph.average_pool", "graph.global_average_pool" -> averagePool(n);
         case "graph.reduce_mean" -> n.numOperands() == 1 && n.operand(0).type().shape().isStatic()
             ? activationsOnly(n, 1, resultParams(n)) : null;
@@ -388,7 +389,7 @@ public final class Quantize extends Pass {
       return FUSED.contains(op) || op.equals("graph.conv2d") || op.equals("graph.gemm") || op.equals("graph.matmul")
           || op.equals("graph.add") || op.equals("graph.softmax") || op.equals("graph.layer_norm")
           || op.equals("graph.average_pool") || op.equals("graph.global_average_pool") || op.equals("graph.reduce_mean")
-          || op.equals("graph.min") || op.equals("graph.max")
+          || op.equals("graph.min") || op.equals("graph.max") || op.equals("graph.concat")
           || SAME_PARAMS.contains(op) || TABLE_OPS.contains(op);
     }
 

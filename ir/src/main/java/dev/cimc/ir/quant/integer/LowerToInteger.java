@@ -247,6 +247,8 @@ public final class LowerToInteger extends Pass {
         case "graph.div":
         case "graph.sub":
           return n.numOperands() == 2 && isConst(n.operand(1)) && n.operand(1).type().numel() == 1 ? table(x) : null;
+        case "graph.concat":
+          return concat();
         case "graph.layer_norm":
           return layerNorm(x);
         default:
@@ -455,6 +457,45 @@ public final class LowerToInteger extends Pass {
     private static long code(double v, TensorType t) {
       Tensor c = QDialect.quantize(Tensor.ofFloats(new int[] {1}, (float) v), t.withShape(Shape.of(1)));
       return c.getLong(0);
+    }
+
+    /**
+     * Concatenation on codes: an operand whose parameters differ from the result's is first mapped to them by a
+     * table over its codes (dequantize, then quantize with the result's parameters: what fake quantization
+     * computes), so the concat itself only moves codes.
+     */
+    private Value concat() {
+      if (out.quant() == null || !out.quant().isPerTensor()) {
+        return null;
+      }
+      var parts = new ArrayList<Value>();
+      for (int i = 0; i < n.numOperands(); i++) {
+        Value c = codes(n.operand(i));
+        if (c == null || c.type().quant() == null) {
+          return null;
+        }
+        TensorType t = c.type();
+        if (t.elementType() != out.elementType() || !t.quant().equals(out.quant())) {
+          if (t.elementType().bits() > 8 || !t.quant().isPerTensor()) {
+            return null;
+          }
+          int entries = 1 << t.elementType().bits();
+          long[] all = new long[entries];
+          for (int k = 0; k < entries; k++) {
+            all[k] = t.elementType().minValue() + k;
+          }
+          Tensor requantized = QDialect.quantize(QDialect.dequantize(Tensor.fromLongs(t.withShape(Shape.of(entries)),
+              all)), out.withShape(Shape.of(entries)));
+          long[] table = new long[entries];
+          for (int k = 0; k < entries; k++) {
+            table[k] = requantized.getLong(k);
+          }
+          c = b.node(registry.get("q.lut"), List.of(c), Attributes.of("function", Attribute.of("requantize"), "table",
+              Attribute.ints(table)), List.of(out.withShape(t.shape())), null).result();
+        }
+        parts.add(c);
+      }
+      return b.node(n.op(), parts, n.attributes(), List.of(out), null).result();
     }
 
     /** Tabulates the float op on every input code, through q.quantize, exactly as fake quantization does. */
