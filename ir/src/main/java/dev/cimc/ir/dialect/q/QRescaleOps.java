@@ -62,8 +62,42 @@ final class QRescaleOps {
       .kernel(QRescaleOps::add)
       .build();
 
+  /** Elementwise product of two activations (x·sigmoid(x), gating): the int32 product, then q.requantize. */
+  static final OpDef QMUL = OpDef.builder("q", "qmul")
+      .summary("int32 elementwise product (a − z_a)(b − z_b) of two per-tensor quantized operands (broadcasting), "
+          + "scale s_a·s_b")
+      .operands("a", "b")
+      .traits(Trait.PURE, Trait.ELEMENTWISE, Trait.COMMUTATIVE)
+      .infer(QRescaleOps::inferMul)
+      .kernel(QRescaleOps::mul)
+      .build();
+
   static List<OpDef> defs() {
-    return List.of(REQUANTIZE, QADD);
+    return List.of(REQUANTIZE, QADD, QMUL);
+  }
+
+  private static List<TensorType> inferMul(InferContext ctx) {
+    TensorType a = QTypes.perTensor(ctx, 0, "operand a");
+    TensorType b = QTypes.perTensor(ctx, 1, "operand b");
+    if (a.elementType().bits() > 8 || b.elementType().bits() > 8) {
+      throw new InferenceException("operands must hold codes of at most 8 bits (the product fits int32), got " + a
+          + " and " + b);
+    }
+    return List.of(new TensorType(ElementType.I32, broadcast(a.shape(), b.shape()),
+        QuantParams.perTensor(a.quant().scale(0) * b.quant().scale(0), 0)));
+  }
+
+  private static Tensor[] mul(KernelContext ctx, Tensor[] in) {
+    TensorType rt = ctx.resultType(0);
+    long za = in[0].type().quant().zeroPoint(0);
+    long zb = in[1].type().quant().zeroPoint(0);
+    int[] ia = broadcastIndex(in[0].shape(), rt.shape());
+    int[] ib = broadcastIndex(in[1].shape(), rt.shape());
+    long[] out = new long[ia.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (in[0].getLong(ia[i]) - za) * (in[1].getLong(ib[i]) - zb); // |·| ≤ 2^16 for 8-bit codes
+    }
+    return new Tensor[] {Tensor.fromLongs(rt, out)};
   }
 
   private static List<TensorType> inferRequantize(InferContext ctx) {

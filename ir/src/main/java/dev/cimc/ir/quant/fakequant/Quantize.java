@@ -367,7 +367,7 @@ public final class Quantize extends Pass {
             ? activationsOnly(n, 1, resultParams(n)) : null;
         case "graph.min", "graph.max" -> bounded(n);
         case "graph.mul", "graph.div", "graph.sub" -> isScalarConst(n.operand(1))
-            ? activationsOnly(n, 1, resultParams(n)) : op.equals("graph.mul") ? channelScale(n) : null;
+            ? activationsOnly(n, 1, resultParams(n)) : op.equals("graph.mul") ? multiply(n) : null;
         default -> {
           if (SAME_PARAMS.contains(op)) {
             yield sameParams(n);
@@ -427,6 +427,15 @@ public final class Quantize extends Pass {
       if (rb != 2 && !java.util.Arrays.equals(java.util.Arrays.copyOf(a.type().shape().dims(), ra - 2),
           java.util.Arrays.copyOf(b.type().shape().dims(), rb - 2))) {
         return null;
+      }
+      return activationsOnly(n, 2, resultParams(n));
+    }
+
+    /** A product by a per-channel constant (depthwise 1×1), or of two activations (q.qmul). */
+    private Object multiply(Node n) {
+      Object scaled = channelScale(n);
+      if (scaled != null || isConst(n.operand(0)) || isConst(n.operand(1))) {
+        return scaled;
       }
       return activationsOnly(n, 2, resultParams(n));
     }

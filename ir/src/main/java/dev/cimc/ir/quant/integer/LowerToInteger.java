@@ -244,6 +244,10 @@ public final class LowerToInteger extends Pass {
         case "graph.max":
           return sameParams && n.numOperands() == 2 && isConst(n.operand(1)) ? bounded(x) : null;
         case "graph.mul":
+          if (!isConst(n.operand(1))) {
+            return product(x, codes(n.operand(1)));
+          }
+          return n.operand(1).type().numel() == 1 ? table(x) : null;
         case "graph.div":
         case "graph.sub":
           return n.numOperands() == 2 && isConst(n.operand(1)) && n.operand(1).type().numel() == 1 ? table(x) : null;
@@ -457,6 +461,15 @@ public final class LowerToInteger extends Pass {
     private static long code(double v, TensorType t) {
       Tensor c = QDialect.quantize(Tensor.ofFloats(new int[] {1}, (float) v), t.withShape(Shape.of(1)));
       return c.getLong(0);
+    }
+
+    /** The product of two activations: q.qmul's int32 (a − z_a)(b − z_b), requantized to the result. */
+    private Value product(Value a, Value c) {
+      if (a == null || c == null || isConst(a) || isConst(c) || a.type().elementType().bits() > 8
+          || c.type().elementType().bits() > 8 || !a.type().quant().isPerTensor() || !c.type().quant().isPerTensor()) {
+        return null;
+      }
+      return requantize(b.op("q.qmul", a, c));
     }
 
     /**

@@ -1,0 +1,79 @@
+package dev.cimc.ir.quant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cimc.ir.attr.Attributes;
+import dev.cimc.ir.dialect.Dialects;
+import dev.cimc.ir.graph.Graph;
+import dev.cimc.ir.graph.GraphBuilder;
+import dev.cimc.ir.graph.Node;
+import dev.cimc.ir.graph.Value;
+import dev.cimc.ir.interp.Interpreter;
+import dev.cimc.ir.op.OpRegistry;
+import dev.cimc.ir.quant.calibrate.CalibrationData;
+import dev.cimc.ir.quant.calibrate.Calibrator;
+import dev.cimc.ir.quant.fakequant.Quantize;
+import dev.cimc.ir.quant.integer.LowerToInteger;
+import dev.cimc.ir.tensor.Tensor;
+import dev.cimc.ir.type.ElementType;
+import dev.cimc.ir.type.QuantParams;
+import dev.cimc.ir.type.Shape;
+import dev.cimc.ir.type.TensorType;
+import dev.cimc.ir.verify.Verifier;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Products of two activations (SiLU x·sigmoid(x), gates): q.qmul then q.requantize. */
+class ProductQuantTest {
+  private static final OpRegistry R = Dialects.standard();
+
+  @Test
+  void qmulMultipliesCodesMinusZeroPointsWithBroadcasting() {
+    TensorType xt = new TensorType(ElementType.U8, Shape.of(2, 3), QuantParams.perTensor(0.5, 128));
+    TensorType yt = new TensorType(ElementType.I8, Shape.of(3), QuantParams.perTensor(0.25, 0));
+    var b = new GraphBuilder("m", R);
+    Value x = b.input("x", xt);
+    Value y = b.input("y", yt);
+    Value p = b.op("q.qmul", x, y);
+    b.output(p);
+    Graph g = b.build();
+    assertEquals(new TensorType(ElementType.I32, Shape.of(2, 3), QuantParams.perTensor(0.125, 0)), p.type());
+    Tensor out = Interpreter.runOnce(g, Map.of("x", Tensor.fromLongs(xt, new long[] {130, 126, 128, 200, 0, 255}),
+        "y", Tensor.fromLongs(yt, new long[] {3, -2, 1}))).get(p.name());
+    // (2·3, −2·−2, 0·1, 72·3, −128·−2, 127·1)
+    assertArrayEquals(new long[] {6, 4, 0, 216, 256, 127}, out.toLongArray());
+  }
+
+  @Test
+  void siluLowersToIntegerOpsAndMatchesFakeQuantizationExactlyWithPowerOfTwoScales() {
+    var b = new GraphBuilder("silu", R);
+    Value x = b.input("x", TensorType.f32(1, 4, 3, 3));
+    Value s = b.named("s", "graph.sigmoid", Attributes.EMPTY, x);
+    b.output(b.named("y", "graph.mul", Attributes.EMPTY, x, s));
+    Graph g = b.build();
+    CalibrationData data = CalibrationData.random(g, 6, 11);
+    var a = new QuantScheme(QuantScheme.Kind.AFFINE, 8, false, false, QuantParams.PER_TENSOR, true);
+    var w = new QuantScheme(QuantScheme.Kind.AFFINE, 8, true, true, 0, true);
+    QuantPlan plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withScheme(a).withThreads(1),
+        Calibrator.Progress.NONE).toPlan(new QuantPlan(a, w, Map.of(), Map.of()));
+    assertEquals(0, Quantize.apply(g, plan, R).opsSkipped());
+    Graph fake = g.copy();
+    assertEquals(0, LowerToInteger.apply(g, R).leftInFloat());
+    assertEquals(List.of(), Verifier.verify(g));
+    boolean qmul = false;
+    for (Node n = g.first(); n != null; n = n.next()) {
+      qmul |= n.op().fullName().equals("q.qmul");
+      assertTrue(!n.op().fullName().equals("graph.mul"), "the product is an integer op");
+    }
+    assertTrue(qmul);
+    try (var it = Interpreter.withThreads(1)) {
+      for (int i = 0; i < data.size(); i++) {
+        Map<String, Tensor> in = data.sample(i);
+        assertTrue(it.run(fake, in).get("y").contentEquals(it.run(g, in).get("y")), "sample " + i);
+      }
+    }
+  }
+}
