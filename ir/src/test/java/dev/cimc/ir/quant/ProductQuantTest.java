@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Products of two activations (SiLU x·sigmoid(x), gates): q.qmul then q.requantize. */
+/** Products and differences of two activations: q.qmul then q.requantize; q.qadd with subtract = 1. */
 class ProductQuantTest {
   private static final OpRegistry R = Dialects.standard();
 
@@ -69,6 +69,52 @@ class ProductQuantTest {
       assertTrue(!n.op().fullName().equals("graph.mul"), "the product is an integer op");
     }
     assertTrue(qmul);
+    try (var it = Interpreter.withThreads(1)) {
+      for (int i = 0; i < data.size(); i++) {
+        Map<String, Tensor> in = data.sample(i);
+        assertTrue(it.run(fake, in).get("y").contentEquals(it.run(g, in).get("y")), "sample " + i);
+      }
+    }
+  }
+
+  @Test
+  void qaddSubtractsWhenAsked() {
+    TensorType t = new TensorType(ElementType.U8, Shape.of(3), QuantParams.perTensor(0.5, 10));
+    TensorType r = new TensorType(ElementType.U8, Shape.of(3), QuantParams.perTensor(0.5, 100));
+    var b = new GraphBuilder("s", R);
+    Value x = b.input("x", t);
+    Value y = b.input("y", t);
+    // multipliers 2^30 with shift 30: each operand keeps its scale; z_out = 100
+    Value d = b.node(R.get("q.qadd"), List.of(x, y), Attributes.of("multipliers",
+        dev.cimc.ir.attr.Attribute.ints(1L << 30, 1L << 30), "shift", dev.cimc.ir.attr.Attribute.of(30L), "subtract",
+        dev.cimc.ir.attr.Attribute.of(1L)), List.of(r), null).result();
+    b.output(d);
+    Tensor out = Interpreter.runOnce(b.build(), Map.of("x", Tensor.fromLongs(t, new long[] {30, 10, 0}),
+        "y", Tensor.fromLongs(t, new long[] {15, 40, 10}))).get(d.name());
+    // 100 + (20 − 5), 100 + (0 − 30), 100 + (−10 − 0)
+    assertArrayEquals(new long[] {115, 70, 90}, out.toLongArray());
+  }
+
+  @Test
+  void differenceOfActivationsLowersToQaddAndMatchesFakeQuantizationExactly() {
+    var b = new GraphBuilder("diff", R);
+    Value x = b.input("x", TensorType.f32(1, 4, 3, 3));
+    Value s = b.named("s", "graph.sigmoid", Attributes.EMPTY, x);
+    b.output(b.named("y", "graph.sub", Attributes.EMPTY, x, s));
+    Graph g = b.build();
+    CalibrationData data = CalibrationData.random(g, 6, 12);
+    var a = new QuantScheme(QuantScheme.Kind.AFFINE, 8, false, false, QuantParams.PER_TENSOR, true);
+    var w = new QuantScheme(QuantScheme.Kind.AFFINE, 8, true, true, 0, true);
+    QuantPlan plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withScheme(a).withThreads(1),
+        Calibrator.Progress.NONE).toPlan(new QuantPlan(a, w, Map.of(), Map.of()));
+    assertEquals(0, Quantize.apply(g, plan, R).opsSkipped());
+    Graph fake = g.copy();
+    assertEquals(0, LowerToInteger.apply(g, R).leftInFloat());
+    boolean subtracts = false;
+    for (Node n = g.first(); n != null; n = n.next()) {
+      subtracts |= n.op().fullName().equals("q.qadd") && n.intAttr("subtract") == 1;
+    }
+    assertTrue(subtracts);
     try (var it = Interpreter.withThreads(1)) {
       for (int i = 0; i < data.size(); i++) {
         Map<String, Tensor> in = data.sample(i);

@@ -1,6 +1,7 @@
 package dev.cimc.ir.dialect.q;
 
 import dev.cimc.ir.attr.AttrKind;
+import dev.cimc.ir.attr.Attribute;
 import dev.cimc.ir.op.InferContext;
 import dev.cimc.ir.op.InferenceException;
 import dev.cimc.ir.op.KernelContext;
@@ -51,10 +52,12 @@ final class QRescaleOps {
       .build();
 
   static final OpDef QADD = OpDef.builder("q", "qadd")
-      .summary("sum of two quantized tensors rescaled to the declared result: z + round(((a−z_a)·Ma + (b−z_b)·Mb) · 2^−shift)")
+      .summary("sum (or with subtract = 1, difference) of two quantized tensors rescaled to the declared result: "
+          + "z + round(((a−z_a)·Ma ± (b−z_b)·Mb) · 2^−shift)")
       .operands("a", "b")
       .requiredAttr("multipliers", AttrKind.INTS)
       .requiredAttr("shift", AttrKind.INT)
+      .attr("subtract", AttrKind.INT, Attribute.of(0L))
       .optionalAttr("min", AttrKind.INT)
       .optionalAttr("max", AttrKind.INT)
       .traits(Trait.PURE, Trait.ELEMENTWISE)
@@ -177,6 +180,10 @@ final class QRescaleOps {
     if (shift < 0 || shift > 62) {
       throw new InferenceException("shift must be in [0, 62], got " + shift);
     }
+    long subtract = ctx.intAttr("subtract");
+    if (subtract != 0 && subtract != 1) {
+      throw new InferenceException("subtract must be 0 or 1, got " + subtract);
+    }
     double so = r.quant().scale(0);
     QTypes.checkMultiplier("operand a", m[0], shift - 31, a.quant().scale(0) / so);
     QTypes.checkMultiplier("operand b", m[1], shift - 31, b.quant().scale(0) / so);
@@ -195,8 +202,9 @@ final class QRescaleOps {
     int[] ib = broadcastIndex(in[1].shape(), rt.shape());
     long[] lim = bounds(ctx, rt.elementType());
     long[] out = new long[ia.length];
+    long mb = ctx.intAttr("subtract") != 0 ? -m[1] : m[1];
     for (int i = 0; i < out.length; i++) {
-      long v = (in[0].getLong(ia[i]) - za) * m[0] + (in[1].getLong(ib[i]) - zb) * m[1];
+      long v = (in[0].getLong(ia[i]) - za) * m[0] + (in[1].getLong(ib[i]) - zb) * mb;
       out[i] = Math.max(lim[0], Math.min(lim[1], zo + FixedPointMultiplier.roundingRightShift(v, shift)));
     }
     return new Tensor[] {Tensor.fromLongs(rt, out)};

@@ -367,7 +367,8 @@ public final class Quantize extends Pass {
             ? activationsOnly(n, 1, resultParams(n)) : null;
         case "graph.min", "graph.max" -> bounded(n);
         case "graph.mul", "graph.div", "graph.sub" -> isScalarConst(n.operand(1))
-            ? activationsOnly(n, 1, resultParams(n)) : op.equals("graph.mul") ? multiply(n) : null;
+            ? activationsOnly(n, 1, resultParams(n)) : op.equals("graph.mul") ? multiply(n)
+            : op.equals("graph.sub") ? activationsOnly(n, 2, resultParams(n)) : null;
         default -> {
           if (SAME_PARAMS.contains(op)) {
             yield sameParams(n);

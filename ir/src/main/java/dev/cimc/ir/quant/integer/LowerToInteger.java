@@ -209,7 +209,7 @@ public final class LowerToInteger extends Pass {
           return requantize(b.op("q.qmatmul", x, codes(n.operand(1))));
         case "graph.add":
         case "graph.fused_add":
-          return add(x, codes(n.operand(1)));
+          return add(x, codes(n.operand(1)), false);
         case "graph.max_pool":
           return sameParams && xt.rank() == 4 ? pool(x, op) : null;
         case "graph.average_pool":
@@ -248,8 +248,13 @@ public final class LowerToInteger extends Pass {
             return product(x, codes(n.operand(1)));
           }
           return n.operand(1).type().numel() == 1 ? table(x) : null;
-        case "graph.div":
         case "graph.sub":
+          if (!isConst(n.operand(1))) {
+            Value c = codes(n.operand(1));
+            return c == null || isConst(x) || isConst(c) ? null : add(x, c, true);
+          }
+          return n.operand(1).type().numel() == 1 ? table(x) : null;
+        case "graph.div":
           return n.numOperands() == 2 && isConst(n.operand(1)) && n.operand(1).type().numel() == 1 ? table(x) : null;
         case "graph.concat":
           return concat();
@@ -389,7 +394,7 @@ public final class LowerToInteger extends Pass {
           Attribute.ints(s))), acc);
     }
 
-    private Value add(Value a, Value c) {
+    private Value add(Value a, Value c, boolean subtract) {
       if (!xt(a).quant().isPerTensor() || !xt(c).quant().isPerTensor()) {
         return null;
       }
@@ -407,8 +412,8 @@ public final class LowerToInteger extends Pass {
       if (shift < 0 || shift > 62) {
         return null;
       }
-      return declared("q.qadd", withClamp(Attributes.of("multipliers", Attribute.ints(ma, mc), "shift",
-          Attribute.of((long) shift))), a, c);
+      Attributes attrs = Attributes.of("multipliers", Attribute.ints(ma, mc), "shift", Attribute.of((long) shift));
+      return declared("q.qadd", withClamp(subtract ? attrs.with("subtract", Attribute.of(1L)) : attrs), a, c);
     }
 
     // ---------------------------------------------------------------------------------------- pointwise
