@@ -25,9 +25,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Concatenation (DenseNet, Inception, SqueezeNet) at the integer level: operands with other parameters than
- * the result go through a requantizing table, then the codes are concatenated; the result equals fake
- * quantization bit for bit.
+ * Concatenation (DenseNet, Inception, SqueezeNet) and split (ShuffleNet, attention heads) at the integer level:
+ * concat operands with other parameters than the result go through a requantizing table, then the codes are
+ * concatenated; split cuts the codes. The results equal fake quantization bit for bit.
  */
 class ConcatQuantTest {
   private static final OpRegistry R = Dialects.standard();
@@ -71,6 +71,37 @@ class ConcatQuantTest {
         Tensor want = it.run(fake, in).get("y");
         Tensor got = it.run(g, in).get("y");
         assertTrue(want.contentEquals(got), "sample " + i + ": integer concat differs from fake quantization");
+      }
+    }
+  }
+
+  @Test
+  void splitCutsCodesAndMatchesFakeQuantizationExactly() {
+    var b = new GraphBuilder("split", R);
+    Value x = b.input("x", TensorType.f32(1, 4, 3, 3));
+    Value r = b.named("r", "graph.relu", Attributes.EMPTY, x);
+    List<Value> parts = b.ops("graph.split", Attributes.of("axis", Attribute.of(1L), "split", Attribute.ints(2, 2)), 2,
+        r);
+    b.output(b.named("y", "graph.add", Attributes.EMPTY, parts.get(0), parts.get(1)));
+    Graph g = b.build();
+    CalibrationData data = CalibrationData.random(g, 6, 5);
+    var a = new QuantScheme(QuantScheme.Kind.AFFINE, 8, false, false, dev.cimc.ir.type.QuantParams.PER_TENSOR, true);
+    QuantPlan plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withScheme(a).withThreads(1),
+        Calibrator.Progress.NONE).toPlan(new QuantPlan(a, QuantScheme.weights(8, 0), Map.of(), Map.of()));
+    assertEquals(0, Quantize.apply(g, plan, R).opsSkipped());
+    Graph fake = g.copy();
+    LowerToInteger.Stats st = LowerToInteger.apply(g, R);
+    assertEquals(0, st.leftInFloat());
+    assertEquals(List.of(), Verifier.verify(g));
+    for (Node n = g.first(); n != null; n = n.next()) {
+      if (n.op().fullName().equals("graph.split")) {
+        assertTrue(n.result(0).type().isQuantized() && n.result(1).type().isQuantized(), "split moves codes");
+      }
+    }
+    try (var it = Interpreter.withThreads(1)) {
+      for (int i = 0; i < data.size(); i++) {
+        Map<String, Tensor> in = data.sample(i);
+        assertTrue(it.run(fake, in).get("y").contentEquals(it.run(g, in).get("y")), "sample " + i);
       }
     }
   }

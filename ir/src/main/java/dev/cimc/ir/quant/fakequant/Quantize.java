@@ -331,6 +331,14 @@ public final class Quantize extends Pass {
 
     void visit(Node n) {
       String op = n.op().fullName();
+      if (op.equals("graph.split") && !plan.keepsFloat(n.result(0).name())) {
+        if (splitParts(n)) {
+          quantized++;
+        } else {
+          skipped++;
+        }
+        return;
+      }
       if (n.numResults() != 1 || n.result().type().elementType() != ElementType.F32) {
         return;
       }
@@ -762,15 +770,40 @@ public final class Quantize extends Pass {
     }
 
     /** Quantizes the result of {@code n} to {@code type}; every reader then sees the dequantized value. */
+    /** A split moves data: every part keeps the parameters of the input. */
+    private boolean splitParts(Node n) {
+      for (Value r : n.results()) {
+        if (r.type().elementType() != ElementType.F32) {
+          return false;
+        }
+      }
+      Value dq = activation(n.operand(0));
+      if (dq == null) {
+        return false;
+      }
+      n.setOperand(0, dq);
+      TensorType in = dq.producer().operand(0).type();
+      Node after = n;
+      for (Value r : n.results()) {
+        after = quantizeResult(n, r, after, in.withShape(r.type().shape()));
+      }
+      return true;
+    }
+
     private void quantizeResult(Node n, TensorType type) {
-      Value r = n.result();
-      Node q = g.insertAfter(n, QDialect.QUANTIZE, List.of(r), Attributes.EMPTY, List.of(type),
+      quantizeResult(n, n.result(), n, type);
+    }
+
+    /** Quantizes result {@code r} of {@code n} (nodes inserted after {@code after}); returns the last node inserted. */
+    private Node quantizeResult(Node n, Value r, Node after, TensorType type) {
+      Node q = g.insertAfter(after, QDialect.QUANTIZE, List.of(r), Attributes.EMPTY, List.of(type),
           List.of(r.name() + ".q"), n.location());
       Node dq = g.insertAfter(q, QDialect.DEQUANTIZE, List.of(q.result()), Attributes.EMPTY,
           List.of(r.type().withQuant(null).withElementType(ElementType.F32)), List.of(r.name() + ".dq"), n.location());
       g.replaceAllUsesWith(r, dq.result());
       q.setOperand(0, r);
       dequantized.put(r, dq.result());
+      return dq;
     }
 
     private Value quantizeWeight(Node n, Value w, QuantScheme scheme, int axis) {

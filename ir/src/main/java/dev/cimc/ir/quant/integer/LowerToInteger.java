@@ -93,6 +93,14 @@ public final class LowerToInteger extends Pass {
     long lowered = 0;
     long left = 0;
     for (Node n : g.nodes()) {
+      if (!n.isErased() && n.op().fullName().equals("graph.split")) {
+        if (lowerSplit(g, n)) {
+          lowered++;
+        } else if (dequantizedOperand(n) != null) {
+          left++;
+        }
+        continue;
+      }
       if (n.isErased() || n.numResults() != 1 || !n.op().dialect().equals("graph")) {
         continue;
       }
@@ -129,6 +137,48 @@ public final class LowerToInteger extends Pass {
       g.replaceNode(n, List.of(c.result()));
       c.result().rename(name);
     }
+  }
+
+  /** The codes behind a dequantized first operand, or null. */
+  private static Value dequantizedOperand(Node n) {
+    Node p = n.operand(0).producer();
+    return p != null && p.op() == QDialect.DEQUANTIZE ? p.operand(0) : null;
+  }
+
+  /**
+   * dequantize → split → quantize of every part with the input's parameters → a split of the codes (a split moves
+   * data, so fake quantization's re-quantization of each part is the identity).
+   */
+  private static boolean lowerSplit(Graph g, Node n) {
+    Value x = dequantizedOperand(n);
+    if (x == null || !x.type().quant().isPerTensor()) {
+      return false;
+    }
+    var quantizes = new java.util.ArrayList<Node>();
+    var types = new java.util.ArrayList<TensorType>();
+    for (Value r : n.results()) {
+      Value part = r;
+      if (g.isOutput(part) || part.users().size() != 1 || part.users().get(0).op() != QDialect.QUANTIZE) {
+        return false;
+      }
+      Node q = part.users().get(0);
+      TensorType qt = q.result().type();
+      if (qt.elementType() != x.type().elementType() || !qt.quant().equals(x.type().quant())) {
+        return false;
+      }
+      quantizes.add(q);
+      types.add(qt);
+    }
+    Node codes = g.insertBefore(n, n.op(), List.of(x), n.attributes(), types, null, n.location());
+    for (int i = 0; i < quantizes.size(); i++) {
+      Node q = quantizes.get(i);
+      String name = q.result().name();
+      g.replaceAllUsesWith(q.result(), codes.result(i));
+      g.erase(q);
+      codes.result(i).rename(name);
+    }
+    g.erase(n);
+    return true;
   }
 
   private static Node soleQuantizeUser(Node n) {
