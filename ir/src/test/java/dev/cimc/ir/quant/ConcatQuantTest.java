@@ -25,9 +25,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Concatenation (DenseNet, Inception, SqueezeNet) and split (ShuffleNet, attention heads) at the integer level:
- * concat operands with other parameters than the result go through a requantizing table, then the codes are
- * concatenated; split cuts the codes. The results equal fake quantization bit for bit.
+ * Data movement at the integer level: concatenation (DenseNet, Inception, SqueezeNet) requantizes operands with
+ * other parameters than the result by a table, then concatenates codes; split cuts codes (ShuffleNet, heads);
+ * pad writes the code of its value; nearest resize (upsampling) copies codes. The results equal fake
+ * quantization bit for bit.
  */
 class ConcatQuantTest {
   private static final OpRegistry R = Dialects.standard();
@@ -102,6 +103,40 @@ class ConcatQuantTest {
       for (int i = 0; i < data.size(); i++) {
         Map<String, Tensor> in = data.sample(i);
         assertTrue(it.run(fake, in).get("y").contentEquals(it.run(g, in).get("y")), "sample " + i);
+      }
+    }
+  }
+
+  @Test
+  void padAndNearestResizeMoveCodesAndMatchFakeQuantizationExactly() {
+    var b = new GraphBuilder("up", R);
+    Value x = b.input("x", TensorType.f32(1, 2, 3, 3));
+    Value r = b.named("r", "graph.relu", Attributes.EMPTY, x);
+    Value p = b.named("p", "graph.pad", Attributes.of("pads", Attribute.ints(0, 0, 1, 1, 0, 0, 1, 1), "value",
+        Attribute.of(0.3)), r);
+    Value u = b.named("u", "graph.resize", Attributes.of("scales", Attribute.floats(1, 1, 2, 2)), p);
+    Value lin = b.named("lin", "graph.resize", Attributes.of("scales", Attribute.floats(1, 1, 2, 2), "mode",
+        Attribute.of("linear")), r);
+    b.output(u, lin);
+    Graph g = b.build();
+    CalibrationData data = CalibrationData.random(g, 6, 9);
+    var a = new QuantScheme(QuantScheme.Kind.AFFINE, 8, false, false, dev.cimc.ir.type.QuantParams.PER_TENSOR, true);
+    QuantPlan plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withScheme(a).withThreads(1),
+        Calibrator.Progress.NONE).toPlan(new QuantPlan(a, QuantScheme.weights(8, 0), Map.of(), Map.of()));
+    Quantize.Stats q = Quantize.apply(g, plan, R);
+    assertEquals(1, q.opsSkipped(), "linear interpolation makes new values: it stays in float");
+    Graph fake = g.copy();
+    assertEquals(0, LowerToInteger.apply(g, R).leftInFloat());
+    for (Node n = g.first(); n != null; n = n.next()) {
+      if (n.op().fullName().equals("graph.pad")) {
+        assertTrue(n.result().type().isQuantized(), "pad moves codes");
+        assertTrue(n.floatAttr("value") != 0.3, "the pad value became a code: " + n.floatAttr("value"));
+      }
+    }
+    try (var it = Interpreter.withThreads(1)) {
+      for (int i = 0; i < data.size(); i++) {
+        Map<String, Tensor> in = data.sample(i);
+        assertTrue(it.run(fake, in).get("u").contentEquals(it.run(g, in).get("u")), "sample " + i);
       }
     }
   }

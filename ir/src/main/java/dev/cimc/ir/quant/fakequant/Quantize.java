@@ -130,7 +130,8 @@ public final class Quantize extends Pass {
    * quantizer, and data movement does not change values.
    */
   private static final Set<String> SAME_PARAMS = Set.of("graph.relu", "graph.clip", "graph.max_pool",
-      "graph.reshape", "graph.transpose", "graph.flatten", "graph.squeeze", "graph.unsqueeze", "graph.slice");
+      "graph.reshape", "graph.transpose", "graph.flatten", "graph.squeeze", "graph.unsqueeze", "graph.slice",
+      "graph.resize", "graph.pad");
 
   /** Binary float ops that {@code lower-to-integer} tabulates when their second operand is a scalar constant. */
   public static final Set<String> SCALAR_OPS = Set.of("graph.mul", "graph.div", "graph.sub");
@@ -467,6 +468,9 @@ public final class Quantize extends Pass {
 
     private Object sameParams(Node n) {
       String op = n.op().fullName();
+      if (op.equals("graph.resize") && !n.stringAttr("mode").equals("nearest")) {
+        return null; // (multi-)linear interpolation makes new values: not data movement
+      }
       if (op.equals("graph.max_pool") && (n.operand(0).type().rank() != 4 || !plainWindow(n))) {
         return null;
       }

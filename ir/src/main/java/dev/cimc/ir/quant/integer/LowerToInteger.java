@@ -271,11 +271,22 @@ public final class LowerToInteger extends Pass {
         case "graph.squeeze":
         case "graph.unsqueeze":
         case "graph.slice":
+        case "graph.resize":
           // data movement on codes, when the parameters carry over (per tensor)
           if (!sameParams || n.numOperands() != 1) {
             return null;
           }
           return b.node(n.op(), List.of(x), n.attributes(), null, null).result();
+        case "graph.pad": {
+          if (!sameParams || n.numOperands() != 1) {
+            return null;
+          }
+          // a constant pad writes the code of its value, as quantizing the padded floats does
+          double v = n.floatAttr("value");
+          Tensor code = QDialect.quantize(Tensor.ofFloats(new int[] {1}, (float) v), out.withShape(Shape.of(1)));
+          Attributes a = n.attributes().with("value", Attribute.of((double) code.getLong(0)));
+          return b.node(n.op(), List.of(x), a, null, null).result();
+        }
         case "graph.relu":
           if (sameParams) {
             return b.op("q.relu", x);
