@@ -84,27 +84,15 @@ class ConcatQuantTest {
     List<Value> parts = b.ops("graph.split", Attributes.of("axis", Attribute.of(1L), "split", Attribute.ints(2, 2)), 2,
         r);
     b.output(b.named("y", "graph.add", Attributes.EMPTY, parts.get(0), parts.get(1)));
-    Graph g = b.build();
-    CalibrationData data = CalibrationData.random(g, 6, 5);
-    var a = new QuantScheme(QuantScheme.Kind.AFFINE, 8, false, false, dev.cimc.ir.type.QuantParams.PER_TENSOR, true);
-    QuantPlan plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withScheme(a).withThreads(1),
-        Calibrator.Progress.NONE).toPlan(new QuantPlan(a, QuantScheme.weights(8, 0), Map.of(), Map.of()));
-    assertEquals(0, Quantize.apply(g, plan, R).opsSkipped());
-    Graph fake = g.copy();
-    LowerToInteger.Stats st = LowerToInteger.apply(g, R);
-    assertEquals(0, st.leftInFloat());
-    assertEquals(List.of(), Verifier.verify(g));
-    for (Node n = g.first(); n != null; n = n.next()) {
+    ExactLowering e = ExactLowering.of(b.build(), 5);
+    assertEquals(0, e.quantized().opsSkipped());
+    assertEquals(0, e.lowered().leftInFloat());
+    for (Node n = e.integer().first(); n != null; n = n.next()) {
       if (n.op().fullName().equals("graph.split")) {
         assertTrue(n.result(0).type().isQuantized() && n.result(1).type().isQuantized(), "split moves codes");
       }
     }
-    try (var it = Interpreter.withThreads(1)) {
-      for (int i = 0; i < data.size(); i++) {
-        Map<String, Tensor> in = data.sample(i);
-        assertTrue(it.run(fake, in).get("y").contentEquals(it.run(g, in).get("y")), "sample " + i);
-      }
-    }
+    e.assertSameOutput("y");
   }
 
   @Test
@@ -118,26 +106,15 @@ class ConcatQuantTest {
     Value lin = b.named("lin", "graph.resize", Attributes.of("scales", Attribute.floats(1, 1, 2, 2), "mode",
         Attribute.of("linear")), r);
     b.output(u, lin);
-    Graph g = b.build();
-    CalibrationData data = CalibrationData.random(g, 6, 9);
-    var a = new QuantScheme(QuantScheme.Kind.AFFINE, 8, false, false, dev.cimc.ir.type.QuantParams.PER_TENSOR, true);
-    QuantPlan plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withScheme(a).withThreads(1),
-        Calibrator.Progress.NONE).toPlan(new QuantPlan(a, QuantScheme.weights(8, 0), Map.of(), Map.of()));
-    Quantize.Stats q = Quantize.apply(g, plan, R);
-    assertEquals(1, q.opsSkipped(), "linear interpolation makes new values: it stays in float");
-    Graph fake = g.copy();
-    assertEquals(0, LowerToInteger.apply(g, R).leftInFloat());
-    for (Node n = g.first(); n != null; n = n.next()) {
+    ExactLowering e = ExactLowering.of(b.build(), 9);
+    assertEquals(1, e.quantized().opsSkipped(), "linear interpolation makes new values: it stays in float");
+    assertEquals(0, e.lowered().leftInFloat());
+    for (Node n = e.integer().first(); n != null; n = n.next()) {
       if (n.op().fullName().equals("graph.pad")) {
         assertTrue(n.result().type().isQuantized(), "pad moves codes");
         assertTrue(n.floatAttr("value") != 0.3, "the pad value became a code: " + n.floatAttr("value"));
       }
     }
-    try (var it = Interpreter.withThreads(1)) {
-      for (int i = 0; i < data.size(); i++) {
-        Map<String, Tensor> in = data.sample(i);
-        assertTrue(it.run(fake, in).get("u").contentEquals(it.run(g, in).get("u")), "sample " + i);
-      }
-    }
+    e.assertSameOutput("u");
   }
 }

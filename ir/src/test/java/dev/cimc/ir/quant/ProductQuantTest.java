@@ -12,16 +12,11 @@ import dev.cimc.ir.graph.Node;
 import dev.cimc.ir.graph.Value;
 import dev.cimc.ir.interp.Interpreter;
 import dev.cimc.ir.op.OpRegistry;
-import dev.cimc.ir.quant.calibrate.CalibrationData;
-import dev.cimc.ir.quant.calibrate.Calibrator;
-import dev.cimc.ir.quant.fakequant.Quantize;
-import dev.cimc.ir.quant.integer.LowerToInteger;
 import dev.cimc.ir.tensor.Tensor;
 import dev.cimc.ir.type.ElementType;
 import dev.cimc.ir.type.QuantParams;
 import dev.cimc.ir.type.Shape;
 import dev.cimc.ir.type.TensorType;
-import dev.cimc.ir.verify.Verifier;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -53,28 +48,16 @@ class ProductQuantTest {
     Value x = b.input("x", TensorType.f32(1, 4, 3, 3));
     Value s = b.named("s", "graph.sigmoid", Attributes.EMPTY, x);
     b.output(b.named("y", "graph.mul", Attributes.EMPTY, x, s));
-    Graph g = b.build();
-    CalibrationData data = CalibrationData.random(g, 6, 11);
-    var a = new QuantScheme(QuantScheme.Kind.AFFINE, 8, false, false, QuantParams.PER_TENSOR, true);
-    var w = new QuantScheme(QuantScheme.Kind.AFFINE, 8, true, true, 0, true);
-    QuantPlan plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withScheme(a).withThreads(1),
-        Calibrator.Progress.NONE).toPlan(new QuantPlan(a, w, Map.of(), Map.of()));
-    assertEquals(0, Quantize.apply(g, plan, R).opsSkipped());
-    Graph fake = g.copy();
-    assertEquals(0, LowerToInteger.apply(g, R).leftInFloat());
-    assertEquals(List.of(), Verifier.verify(g));
+    ExactLowering e = ExactLowering.of(b.build(), 11);
+    assertEquals(0, e.quantized().opsSkipped());
+    assertEquals(0, e.lowered().leftInFloat());
     boolean qmul = false;
-    for (Node n = g.first(); n != null; n = n.next()) {
+    for (Node n = e.integer().first(); n != null; n = n.next()) {
       qmul |= n.op().fullName().equals("q.qmul");
       assertTrue(!n.op().fullName().equals("graph.mul"), "the product is an integer op");
     }
     assertTrue(qmul);
-    try (var it = Interpreter.withThreads(1)) {
-      for (int i = 0; i < data.size(); i++) {
-        Map<String, Tensor> in = data.sample(i);
-        assertTrue(it.run(fake, in).get("y").contentEquals(it.run(g, in).get("y")), "sample " + i);
-      }
-    }
+    e.assertSameOutput("y");
   }
 
   @Test
@@ -101,25 +84,14 @@ class ProductQuantTest {
     Value x = b.input("x", TensorType.f32(1, 4, 3, 3));
     Value s = b.named("s", "graph.sigmoid", Attributes.EMPTY, x);
     b.output(b.named("y", "graph.sub", Attributes.EMPTY, x, s));
-    Graph g = b.build();
-    CalibrationData data = CalibrationData.random(g, 6, 12);
-    var a = new QuantScheme(QuantScheme.Kind.AFFINE, 8, false, false, QuantParams.PER_TENSOR, true);
-    var w = new QuantScheme(QuantScheme.Kind.AFFINE, 8, true, true, 0, true);
-    QuantPlan plan = Calibrator.calibrate(g, data, Calibrator.Settings.defaults().withScheme(a).withThreads(1),
-        Calibrator.Progress.NONE).toPlan(new QuantPlan(a, w, Map.of(), Map.of()));
-    assertEquals(0, Quantize.apply(g, plan, R).opsSkipped());
-    Graph fake = g.copy();
-    assertEquals(0, LowerToInteger.apply(g, R).leftInFloat());
+    ExactLowering e = ExactLowering.of(b.build(), 12);
+    assertEquals(0, e.quantized().opsSkipped());
+    assertEquals(0, e.lowered().leftInFloat());
     boolean subtracts = false;
-    for (Node n = g.first(); n != null; n = n.next()) {
+    for (Node n = e.integer().first(); n != null; n = n.next()) {
       subtracts |= n.op().fullName().equals("q.qadd") && n.intAttr("subtract") == 1;
     }
     assertTrue(subtracts);
-    try (var it = Interpreter.withThreads(1)) {
-      for (int i = 0; i < data.size(); i++) {
-        Map<String, Tensor> in = data.sample(i);
-        assertTrue(it.run(fake, in).get("y").contentEquals(it.run(g, in).get("y")), "sample " + i);
-      }
-    }
+    e.assertSameOutput("y");
   }
 }
