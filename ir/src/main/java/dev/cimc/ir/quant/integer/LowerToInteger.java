@@ -558,23 +558,24 @@ public final class LowerToInteger extends Pass {
           if (t.elementType().bits() > 8 || !t.quant().isPerTensor()) {
             return null;
           }
-          int entries = 1 << t.elementType().bits();
-          long[] all = new long[entries];
-          for (int k = 0; k < entries; k++) {
-            all[k] = t.elementType().minValue() + k;
-          }
-          Tensor requantized = QDialect.quantize(QDialect.dequantize(Tensor.fromLongs(t.withShape(Shape.of(entries)),
-              all)), out.withShape(Shape.of(entries)));
-          long[] table = new long[entries];
-          for (int k = 0; k < entries; k++) {
-            table[k] = requantized.getLong(k);
-          }
+          Tensor codes = everyCode(t);
+          long[] table = QDialect.quantize(QDialect.dequantize(codes), out.withShape(codes.shape())).toLongArray();
           c = b.node(registry.get("q.lut"), List.of(c), Attributes.of("function", Attribute.of("requantize"), "table",
               Attribute.ints(table)), List.of(out.withShape(t.shape())), null).result();
         }
         parts.add(c);
       }
       return b.node(n.op(), parts, n.attributes(), List.of(out), null).result();
+    }
+
+    /** Every code of {@code t}'s element type, smallest first, as a 1-D tensor with {@code t}'s parameters. */
+    private static Tensor everyCode(TensorType t) {
+      int entries = 1 << t.elementType().bits();
+      long[] all = new long[entries];
+      for (int k = 0; k < entries; k++) {
+        all[k] = t.elementType().minValue() + k;
+      }
+      return Tensor.fromLongs(t.withShape(Shape.of(entries)), all);
     }
 
     /** Tabulates the float op on every input code, through q.quantize, exactly as fake quantization does. */
@@ -584,11 +585,7 @@ public final class LowerToInteger extends Pass {
         return null;
       }
       int entries = 1 << t.elementType().bits();
-      long[] all = new long[entries];
-      for (int i = 0; i < entries; i++) {
-        all[i] = t.elementType().minValue() + i;
-      }
-      Tensor in = QDialect.dequantize(Tensor.fromLongs(t.withShape(Shape.of(entries)), all));
+      Tensor in = QDialect.dequantize(everyCode(t));
       var tb = new GraphBuilder("table", registry);
       Value xi = tb.input("x", in.type());
       var operands = new ArrayList<Value>(List.of(xi));

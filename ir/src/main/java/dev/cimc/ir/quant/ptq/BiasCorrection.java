@@ -60,6 +60,15 @@ public final class BiasCorrection {
       }
       inners[l] = inner;
     }
+    // the operands after the weight (biases) are zero: the layer then computes (W − Q(W)) x alone
+    Tensor[][] zeroBiases = new Tensor[count][];
+    for (int l = 0; l < count; l++) {
+      Node n = layers.get(l).node();
+      zeroBiases[l] = new Tensor[n.numOperands()];
+      for (int k = 2; k < n.numOperands(); k++) {
+        zeroBiases[l][k] = Tensor.zeros(n.operand(k).type());
+      }
+    }
     long[] positions = new long[count];
     try (Interpreter interp = Interpreter.withThreads(threads)) {
       for (int i = 0; i < data.size(); i++) {
@@ -67,12 +76,9 @@ public final class BiasCorrection {
         Interpreter.Result run = interp.run(g, in, true);
         for (int l = 0; l < count; l++) {
           Node n = layers.get(l).node();
-          Tensor[] args = new Tensor[n.numOperands()];
+          Tensor[] args = zeroBiases[l].clone();
           args[0] = LayerInputs.input(run, in, n);
           args[1] = deltas[l];
-          for (int k = 2; k < args.length; k++) {
-            args[k] = Tensor.zeros(n.operand(k).type());
-          }
           Tensor y = interp.execute(n, layers.get(l).linearOp(), args)[0];
           double[] sum = sums[l];
           int channels = sum.length;

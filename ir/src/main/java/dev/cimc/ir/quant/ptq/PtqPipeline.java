@@ -40,7 +40,7 @@ public final class PtqPipeline {
    * @param fuseActivations quantize a layer's output after its activation (runs {@code fuse} before quantizing)
    * @param biasCorrection empirical bias correction of weight rounding
    * @param biasCorrectionSamples calibration samples the bias correction averages over (at most all)
-   * @param threads interpreter threads
+   * @param threads interpreter threads of the measurements (the quantize pass chooses its own)
    */
   public record Settings(boolean equalize, QuantScheme weights, int activationBits, RangeMethod weightRanges,
       ObserverSpec activations, ObserverSpec classifier, boolean fuseActivations, boolean biasCorrection,
